@@ -1,0 +1,31 @@
+import { strict as assert } from 'node:assert';
+import { parseQuantity } from '../../lib/validation/quantity.js';
+
+describe('resource.Quantity', () => {
+  const cases: Array<[string, string, number]> = [
+    ['0.5', '500m', 0.5],
+    ['1Gi', '1Gi', 1073741824],
+    ['1024Mi', '1Gi', 1073741824],
+    ['1.5Gi', '1536Mi', 1610612736],
+    ['1000m', '1', 1],
+    ['12000', '12k', 12000],
+    ['1e3', '1e3', 1000],
+    ['100m', '100m', 0.1],
+    ['0.0000000001', '1n', 1e-9],
+    ['512', '512', 512],
+  ];
+  for (const [input, canonical, value] of cases) {
+    it(`parses ${input} to ${canonical}`, () => {
+      const q = parseQuantity(input);
+      assert.ok(q);
+      assert.equal(q.canonical, canonical);
+      assert.equal(q.value, value);
+    });
+  }
+
+  it('rejects unknown suffixes', () => {
+    assert.equal(parseQuantity('1K'), undefined);
+    assert.equal(parseQuantity('abc'), undefined);
+    assert.equal(parseQuantity(''), undefined);
+  });
+});
