@@ -66,6 +66,9 @@ export class EtcdStore implements Store {
       hosts: this.opts.endpoints,
       dialTimeout: timeout,
       defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + timeout }),
+      // gRPC's default 4 MiB receive limit fails a LIST of a few thousand objects; kube-apiserver
+      // lifts it the same way (storagebackend/factory/etcd3.go: MaxCallRecvMsgSize = MaxInt32).
+      grpcOptions: { 'grpc.max_receive_message_length': -1 },
     };
     if (this.opts.caFile) {
       options.credentials = {
@@ -163,8 +166,12 @@ export class EtcdStore implements Store {
       handler.onError(err);
     };
     this.watchers.add(stop);
+    if (!this.client) {
+      queueMicrotask(() => fail(new Error('storage not started')));
+      return { cancel: stop };
+    }
     const k = this.k(prefix);
-    this.etcd()
+    this.client
       .watch()
       .inRange({ start: k, end: prefixEnd(k) })
       .startRevision(String(afterRevision + 1))
@@ -182,7 +189,13 @@ export class EtcdStore implements Store {
           const events = res.events.filter((e) => Number(e.kv.mod_revision) > delivered);
           if (events.length === 0) return;
           delivered = Number(events[events.length - 1].kv.mod_revision);
-          handler.onEvents(events.map((e) => this.toEvent(e.type, e.kv, e.prev_kv)));
+          try {
+            handler.onEvents(events.map((e) => this.toEvent(e.type, e.kv, e.prev_kv)));
+          } catch (err) {
+            // A handler that throws cannot follow the stream any more; end its watch rather
+            // than let the error escape into the etcd client's stream handling.
+            fail(err instanceof Error ? err : new Error(String(err)));
+          }
         });
         // The etcd3 client re-creates a dropped watch from the last *header* revision it saw,
         // which is ahead of the events delivered while etcd is still sending history; resume

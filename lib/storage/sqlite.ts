@@ -165,12 +165,15 @@ export class SqliteStore implements Store {
     const from = opts.startKey && opts.startKey > prefix ? opts.startKey : prefix;
     const end = prefixEnd(prefix);
     const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
-    // The latest row of each key at or below the revision, kine's listSQL; rows are read
-    // through the (name, id) index so the GROUP BY needs no sort.
-    const sql = `SELECT kv.id, kv.name, kv.create_revision, kv.value FROM kv JOIN (
-        SELECT MAX(id) AS id FROM kv WHERE name >= ? ${end === undefined ? '' : 'AND name < ?'} AND id <= ?
-        GROUP BY name) AS m ON m.id = kv.id
-      WHERE kv.deleted = 0 ORDER BY kv.name LIMIT ?`;
+    // The latest row of each key at or below the revision, kine's listSQL. The inner GROUP BY
+    // walks the (name, id) index in key order, and ordering by the subquery's name lets SQLite
+    // keep that order; ordering by kv.name instead sorts every value in a temp B-tree
+    // (10,000 pods: ~100 ms instead of ~25 ms).
+    const sql = `SELECT kv.id, kv.name, kv.create_revision, kv.value FROM (
+        SELECT name, MAX(id) AS id FROM kv INDEXED BY kv_name_id
+        WHERE name >= ? ${end === undefined ? '' : 'AND name < ?'} AND id <= ?
+        GROUP BY name ORDER BY name) AS m JOIN kv ON kv.id = m.id
+      WHERE kv.deleted = 0 ORDER BY m.name LIMIT ?`;
     const params: (string | number)[] = end === undefined ? [from, revision] : [from, end, revision];
     const rows = this.stmt(sql).all(...params, limit ? limit + 1 : -1) as Row[];
     const more = limit > 0 && rows.length > limit;

@@ -319,6 +319,15 @@ export function describeStoreSuite(name: string, makeStore: () => Promise<Store>
         assert.equal(exact.more, false);
       });
 
+      it('returns a list larger than a gRPC message (over 4 MiB) in one piece', async () => {
+        const p = freshPrefix();
+        const value = 'v'.repeat(100_000);
+        await Promise.all(Array.from({ length: 50 }, (_, i) => store.create(`${p}k${String(i).padStart(2, '0')}`, value)));
+        const res = await store.list(p);
+        assert.equal(res.kvs.length, 50);
+        assert.ok(res.kvs.every((kv) => kv.value === value));
+      });
+
       it('reads the state as of an earlier revision (for continue tokens)', async () => {
         const p = freshPrefix();
         const a = await store.create(`${p}a`, 'a1');
