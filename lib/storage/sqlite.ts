@@ -256,8 +256,8 @@ export class SqliteStore implements Store {
   // --- writes ---------------------------------------------------------------------------
 
   private enqueue(op: Op): Promise<KeyValue> {
-    this.open();
     return new Promise<KeyValue>((resolve, reject) => {
+      this.open(); // throws inside the executor: a write on a closed store is a rejection
       this.pending.push({ op, resolve, reject });
       if (!this.flushScheduled) {
         this.flushScheduled = true;

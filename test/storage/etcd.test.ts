@@ -81,6 +81,25 @@ describe('EtcdStore', function () {
     assert.equal(w.error.requested, a.modRevision - 1);
   });
 
+  it('talks to an etcd that requires TLS client certificates (caFile, certFile, keyFile)', async () => {
+    const secure = await startEtcd({ tls: true });
+    try {
+      assert.ok(secure.tls);
+      const s = new EtcdStore({ endpoints: [secure.endpoint], ...secure.tls });
+      await s.start();
+      try {
+        const kv = await s.create('/tls/a', 'secret');
+        assert.deepEqual(await s.get('/tls/a'), kv);
+      } finally {
+        await s.close();
+      }
+      const anonymous = new EtcdStore({ endpoints: [secure.endpoint], caFile: secure.tls.caFile, callTimeoutMs: 3000 });
+      await assert.rejects(anonymous.start(), /cannot reach etcd/);
+    } finally {
+      await secure.stop();
+    }
+  });
+
   it('fails start() with a clear error when etcd is unreachable', async () => {
     const s = new EtcdStore({ endpoints: ['http://127.0.0.1:1'], callTimeoutMs: 2000 });
     await assert.rejects(s.start(), /cannot reach etcd at http:\/\/127\.0\.0\.1:1/);

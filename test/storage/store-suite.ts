@@ -548,6 +548,15 @@ export function describeStoreSuite(name: string, makeStore: () => Promise<Store>
       });
     });
 
+    it('rejects (never throws) reads and writes before start', async () => {
+      const unstarted = await makeStore();
+      await assert.rejects(unstarted.create(`${freshPrefix()}a`, '1'), /not started/);
+      await assert.rejects(unstarted.get(`${freshPrefix()}a`), /not started/);
+      const w = new WatchRecorder().start(unstarted, freshPrefix(), 0);
+      await w.untilError();
+      assert.match(String(w.error), /not started/);
+    });
+
     it('reports a database size', async () => {
       await store.create(`${freshPrefix()}a`, 'x'.repeat(1000));
       assert.ok((await store.dbSize()) > 0);
