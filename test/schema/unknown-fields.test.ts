@@ -43,9 +43,10 @@ describe('unknownFields (built-in kinds)', () => {
   });
 
   it('finds unknown fields inside list items with their index', () => {
-    const obj = structuredClone(deployment) as typeof deployment & Record<string, never>;
-    (obj.spec.template.spec.containers[1] as Record<string, unknown>).imagee = 'typo';
-    (obj.spec.template.spec.containers[0].ports[0] as Record<string, unknown>).hostPortt = 1;
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const obj = structuredClone(deployment) as any;
+    obj.spec.template.spec.containers[1].imagee = 'typo';
+    obj.spec.template.spec.containers[0].ports[0].hostPortt = 1;
     assert.deepEqual(unknownFields(obj, 'V1Deployment'), [
       'spec.template.spec.containers[0].ports[0].hostPortt',
       'spec.template.spec.containers[1].imagee',
