@@ -105,6 +105,43 @@ async function listTimes(store: Store, prefix: string, runs: number, limit?: num
   return { ops: runs, perSec: runs / (times.reduce((a, b) => a + b, 0) / 1000), p50: percentile(times, 50), p99: times[times.length - 1] };
 }
 
+/** One create fanned out to many watchers: time from the write until each watcher has it. */
+async function fanOut(store: Store, watchers: number, rounds: number): Promise<Omit<Row, 'backend' | 'scenario'>> {
+  const prefix = '/bench/fan/';
+  const lat: number[] = [];
+  let sentAt = 0;
+  let pending = 0;
+  let roundDone: () => void = () => undefined;
+  const rev = await store.currentRevision();
+  const ws = Array.from({ length: watchers }, () =>
+    store.watch(prefix, rev, {
+      onEvents: (evs) => {
+        for (let i = 0; i < evs.length; i++) {
+          lat.push(performance.now() - sentAt);
+          if (--pending === 0) roundDone();
+        }
+      },
+      onError: (err) => {
+        throw err;
+      },
+    }),
+  );
+  // etcd confirms watch creation asynchronously; let every watcher attach first.
+  await new Promise((r) => setTimeout(r, 2000));
+  const start = performance.now();
+  for (let i = 0; i < rounds; i++) {
+    pending = watchers;
+    const done = new Promise<void>((r) => (roundDone = r));
+    sentAt = performance.now();
+    await store.create(`${prefix}${i}`, podValue(i));
+    await done;
+  }
+  const secs = (performance.now() - start) / 1000;
+  for (const w of ws) w.cancel();
+  lat.sort((a, b) => a - b);
+  return { ops: rounds * watchers, perSec: (rounds * watchers) / secs, p50: percentile(lat, 50), p99: percentile(lat, 99) };
+}
+
 async function run(backend: string, store: Store): Promise<Row[]> {
   await store.start();
   const rows: Row[] = [];
@@ -118,6 +155,7 @@ async function run(backend: string, store: Store): Promise<Row[]> {
     await creates(store, '/bench/list/', LIST_KEYS, CLIENTS);
     add(`list ${LIST_KEYS} keys (ms)`, await listTimes(store, '/bench/list/', 5));
     add(`list ${LIST_KEYS} keys, pages of 500 (ms)`, await listTimes(store, '/bench/list/', 5, 500));
+    add('1 create -> 1,000 watchers (delivery)', await fanOut(store, 1000, 20));
     const count = performance.now();
     await store.count('/bench/list/');
     add('count 10,000 keys (ms)', { ops: 1, perSec: 0, p50: performance.now() - count, p99: performance.now() - count });

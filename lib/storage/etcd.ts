@@ -46,6 +46,11 @@ function prefixEnd(prefix: Buffer): Buffer {
   return Buffer.from([0]);
 }
 
+/** etcd rejects an empty key; '\0' to '\0' is its spelling of "every key". */
+function rangeStart(key: Buffer): Buffer {
+  return key.length ? key : Buffer.from([0]);
+}
+
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
@@ -104,7 +109,7 @@ export class EtcdStore implements Store {
     let res;
     try {
       res = await this.etcd().kv.range({
-        key: this.k(from),
+        key: rangeStart(this.k(from)),
         range_end: prefixEnd(this.k(prefix)),
         revision: opts.revision ?? 0,
         limit,
@@ -119,7 +124,8 @@ export class EtcdStore implements Store {
   }
 
   async count(prefix: string): Promise<number> {
-    const res = await this.etcd().kv.range({ key: this.k(prefix), range_end: prefixEnd(this.k(prefix)), count_only: true });
+    const k = this.k(prefix);
+    const res = await this.etcd().kv.range({ key: rangeStart(k), range_end: prefixEnd(k), count_only: true });
     return Number(res.count);
   }
 
@@ -173,7 +179,7 @@ export class EtcdStore implements Store {
     const k = this.k(prefix);
     this.client
       .watch()
-      .inRange({ start: k, end: prefixEnd(k) })
+      .inRange({ start: rangeStart(k), end: prefixEnd(k) })
       .startRevision(String(afterRevision + 1))
       .withPreviousKV()
       .create()

@@ -410,12 +410,17 @@ export class SqliteStore implements Store {
     }
   }
 
-  /** kine's AfterOldValSQL: the log after a revision, each row joined with the one it superseded. */
+  /**
+   * kine's AfterOldValSQL: the log after a revision, each row joined with the one it superseded.
+   * NOT INDEXED makes SQLite walk the log by revision (rowid range) instead of walking every
+   * key of the prefix by name and sorting: watches start from recent revisions, so the rowid
+   * range is short while the prefix may hold every object of a resource.
+   */
   private eventsAfter(prefix: string, after: number): WatchEvent[] {
     const end = prefixEnd(prefix);
     const sql = `SELECT kv.id, kv.name, kv.created, kv.deleted, kv.create_revision, kv.prev_revision, kv.value,
         p.id AS p_id, p.create_revision AS p_create_revision, p.value AS p_value
-      FROM kv LEFT JOIN kv AS p ON kv.created = 0 AND p.id = kv.prev_revision
+      FROM kv NOT INDEXED LEFT JOIN kv AS p ON kv.created = 0 AND p.id = kv.prev_revision
       WHERE kv.id > ? AND kv.name >= ? ${end === undefined ? '' : 'AND kv.name < ?'}
       ORDER BY kv.id`;
     const params: (string | number)[] = end === undefined ? [after, prefix] : [after, prefix, end];

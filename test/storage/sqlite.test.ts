@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,6 +53,44 @@ describe('SqliteStore', () => {
       assert.equal(c.modRevision, d.modRevision + 1);
     } finally {
       await s2.close();
+    }
+  });
+
+  it('keeps every acknowledged write when the process is killed (SIGKILL) right after the ack', async () => {
+    const path = join(tmp, 'state.db');
+    // A child process writes in concurrent bursts and reports each ack on stdout; it is killed
+    // without any chance to close the database.
+    const script = `
+      import { SqliteStore } from ${JSON.stringify(new URL('../../lib/storage/sqlite.ts', import.meta.url).href)};
+      const s = new SqliteStore({ path: ${JSON.stringify(path)} });
+      await s.start();
+      for (let i = 0; ; i += 16) {
+        await Promise.all(Array.from({ length: 16 }, (_, j) =>
+          s.create('/crash/' + (i + j), 'v').then((kv) => process.stdout.write(kv.key + '\\n'))));
+      }`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    await new Promise<void>((resolve, reject) => {
+      child.once('error', reject);
+      child.stdout.on('data', (b: Buffer) => {
+        out += b.toString();
+        if (out.split('\n').length > 300) resolve();
+      });
+    });
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    const acked = out.split('\n').filter((l) => l.startsWith('/crash/'));
+    assert.ok(acked.length >= 300);
+    const s = new SqliteStore({ path });
+    await s.start();
+    try {
+      const stored = new Set((await s.list('/crash/')).kvs.map((kv) => kv.key));
+      const lost = acked.filter((k) => !stored.has(k));
+      assert.deepEqual(lost, [], 'acknowledged writes lost');
+    } finally {
+      await s.close();
     }
   });
 

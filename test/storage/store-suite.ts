@@ -319,6 +319,18 @@ export function describeStoreSuite(name: string, makeStore: () => Promise<Store>
         assert.equal(exact.more, false);
       });
 
+      it('treats the empty prefix as every key, for list, count and watch', async () => {
+        const p = freshPrefix();
+        const rev = await store.currentRevision();
+        const w = watch('', rev);
+        const kv = await store.create(`${p}a`, '1');
+        const all = await store.list('');
+        assert.ok(all.kvs.some((x) => x.key === kv.key));
+        assert.ok((await store.count('')) >= 1);
+        await w.untilCount(1);
+        assert.deepEqual(w.events[0].kv, kv);
+      });
+
       it('returns a list larger than a gRPC message (over 4 MiB) in one piece', async () => {
         const p = freshPrefix();
         const value = 'v'.repeat(100_000);
