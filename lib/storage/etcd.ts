@@ -177,47 +177,41 @@ export class EtcdStore implements Store {
       return { cancel: stop };
     }
     const k = this.k(prefix);
-    this.client
+    // watcher() (not create()) attaches the listeners in the same tick the watch is sent:
+    // create() resolves on 'connected', and history that arrives in the same read as the
+    // creation response would be emitted before a listener added after that promise exists.
+    const w = this.client
       .watch()
       .inRange({ start: rangeStart(k), end: prefixEnd(k) })
       .startRevision(String(afterRevision + 1))
       .withPreviousKV()
-      .create()
-      .then((w) => {
-        watcher = w;
-        if (done) {
-          w.cancel().catch(() => undefined);
-          return;
-        }
-        w.on('data', (res: IWatchResponse) => {
-          if (done) return;
-          // Progress notifications carry no events; a resumed stream never repeats one.
-          const events = res.events.filter((e) => Number(e.kv.mod_revision) > delivered);
-          if (events.length === 0) return;
-          delivered = Number(events[events.length - 1].kv.mod_revision);
-          try {
-            handler.onEvents(events.map((e) => this.toEvent(e.type, e.kv, e.prev_kv)));
-          } catch (err) {
-            // A handler that throws cannot follow the stream any more; end its watch rather
-            // than let the error escape into the etcd client's stream handling.
-            fail(err instanceof Error ? err : new Error(String(err)));
-          }
-        });
-        // The etcd3 client re-creates a dropped watch from the last *header* revision it saw,
-        // which is ahead of the events delivered while etcd is still sending history; resume
-        // from the last event delivered instead, so a reconnect misses nothing.
-        w.on('disconnected', () => {
-          (w.request as { start_revision?: string }).start_revision = String(delivered + 1);
-        });
-        // etcd cancels a watch whose start revision was compacted (also when the client resumes
-        // after a reconnect past a compaction); the etcd3 client reports that as an error.
-        w.on('error', (err) => {
-          void this.watchError(err, delivered).then(fail);
-        });
-      })
-      .catch((err: unknown) => {
-        void this.watchError(err, afterRevision).then(fail);
-      });
+      .watcher();
+    watcher = w;
+    w.on('data', (res: IWatchResponse) => {
+      if (done) return;
+      // Progress notifications carry no events; a resumed stream never repeats one.
+      const events = res.events.filter((e) => Number(e.kv.mod_revision) > delivered);
+      if (events.length === 0) return;
+      delivered = Number(events[events.length - 1].kv.mod_revision);
+      try {
+        handler.onEvents(events.map((e) => this.toEvent(e.type, e.kv, e.prev_kv)));
+      } catch (err) {
+        // A handler that throws cannot follow the stream any more; end its watch rather than
+        // let the error escape into the etcd client's stream handling.
+        fail(err instanceof Error ? err : new Error(String(err)));
+      }
+    });
+    // The etcd3 client re-creates a dropped watch from the last *header* revision it saw, which
+    // is ahead of the events delivered while etcd is still sending history; resume from the
+    // last event delivered instead, so a reconnect misses nothing.
+    w.on('disconnected', () => {
+      (w.request as { start_revision?: string }).start_revision = String(delivered + 1);
+    });
+    // etcd cancels a watch whose start revision was compacted (also when the client resumes
+    // after a reconnect past a compaction); the etcd3 client reports that as an error.
+    w.on('error', (err) => {
+      void this.watchError(err, delivered).then(fail);
+    });
     return { cancel: stop };
   }
 
