@@ -1,0 +1,79 @@
+// The shape of a value at some place in a built-in object, derived from client-node's model
+// metadata (lib/schema/models.ts) plus the struct tags upstream keeps in k8s.io/api
+// (lib/schema/patch-meta.ts). Strategic merge patch reads patch strategies and merge keys from it
+// (as forkedjson.LookupPatchMetadata does from Go struct tags); server-side apply reads list types
+// and map keys from it (as structured-merge-diff does from the OpenAPI extensions).
+import { fieldType, hasModel, type TypeRef } from '../schema/models.js';
+import { isAtomicStruct, patchMeta, type PatchMeta } from '../schema/patch-meta.js';
+
+export type Shape =
+  /** A built-in struct; `atomic` when upstream marks it +structType=atomic. */
+  | { kind: 'struct'; model: string; atomic: boolean }
+  /** map[string]X; `atomic` when +mapType=atomic. */
+  | { kind: 'map'; values: Shape; atomic: boolean }
+  | { kind: 'list'; items: Shape; listType: 'atomic' | 'set' | 'map'; keys: string[]; strategy?: string; mergeKey?: string }
+  | { kind: 'scalar' }
+  /** No schema (custom resources, RawExtension, unknown fields): objects are granular maps, lists atomic. */
+  | { kind: 'untyped' };
+
+export const UNTYPED: Shape = { kind: 'untyped' };
+const SCALAR: Shape = { kind: 'scalar' };
+
+/** Shape of a whole object of client-node model `model`, or untyped without one. */
+export function rootShape(model?: string): Shape {
+  return model && hasModel(model) ? { kind: 'struct', model, atomic: isAtomicStruct(model) } : UNTYPED;
+}
+
+function fromRef(ref: TypeRef, meta: PatchMeta | undefined): Shape {
+  switch (ref.kind) {
+    case 'primitive':
+      return ref.type === 'any' ? UNTYPED : SCALAR;
+    case 'model':
+      return hasModel(ref.model) ? { kind: 'struct', model: ref.model, atomic: isAtomicStruct(ref.model) } : UNTYPED;
+    case 'map':
+      return { kind: 'map', values: fromRef(ref.values, undefined), atomic: meta?.mapType === 'atomic' };
+    case 'array': {
+      const items = fromRef(ref.items, undefined);
+      const strategy = meta?.strategy;
+      const mergeKey = meta?.mergeKey;
+      // Without an explicit +listType, structured-merge-diff's schema conversion
+      // (kube-openapi schemaconv) derives one from the patch strategy: merge+key → map, merge → set.
+      let listType = meta?.listType;
+      let keys = meta?.listMapKeys ?? [];
+      if (!listType) {
+        if (strategy?.split(',').includes('merge') && mergeKey) {
+          listType = 'map';
+          keys = [mergeKey];
+        } else if (strategy?.split(',').includes('merge')) listType = 'set';
+        else listType = 'atomic';
+      }
+      return { kind: 'list', items, listType, keys, strategy, mergeKey };
+    }
+  }
+}
+
+/** Shape of field `name` inside a value of shape `parent`. */
+export function childShape(parent: Shape, name: string): Shape {
+  switch (parent.kind) {
+    case 'struct': {
+      const ref = fieldType(parent.model, name);
+      return ref ? fromRef(ref, patchMeta(parent.model, name)) : UNTYPED;
+    }
+    case 'map':
+      return parent.values;
+    default:
+      return UNTYPED;
+  }
+}
+
+/** Shape of the elements of a list (untyped lists hold untyped elements). */
+export function itemShape(list: Shape): Shape {
+  return list.kind === 'list' ? list.items : UNTYPED;
+}
+
+/** The patch strategy and merge key of field `name` of `parent` (LookupPatchMetadata). */
+export function fieldPatchMeta(parent: Shape, name: string): { strategy: string; mergeKey: string } {
+  if (parent.kind !== 'struct') return { strategy: '', mergeKey: '' };
+  const m = patchMeta(parent.model, name);
+  return { strategy: m?.strategy ?? '', mergeKey: m?.mergeKey ?? '' };
+}
