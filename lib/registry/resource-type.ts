@@ -120,6 +120,16 @@ export interface ResourceType {
   table?: TableSpec;
   /** Field-selector fields beyond metadata.name and metadata.namespace (e.g. spec.nodeName). */
   selectableFields?(obj: KObject): Record<string, string>;
+  /**
+   * Resources that are never stored (SelfSubjectAccessReview, TokenReview …): a create answers
+   * with the computed object. `user` is the requester.
+   */
+  virtualCreate?(obj: KObject, user: { username: string; uid?: string; groups: string[]; extra?: Record<string, string[]> }): KObject | Promise<KObject>;
+  /**
+   * Deletion that must wait for cleanup the object itself records (Namespace: spec.finalizers).
+   * Called on delete; returns true and marks `obj` when deletion must wait.
+   */
+  deferDelete?(obj: KObject): boolean;
   /** Default finalizers / graceful deletion: seconds of grace for a delete with no gracePeriodSeconds. */
   defaultGracePeriodSeconds?(obj: KObject): number | undefined;
 }

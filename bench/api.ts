@@ -1,0 +1,208 @@
+// API benchmark (issue 2 figures): create/get/list/watch throughput and latency with 1, 16 and 64
+// concurrent clients on SQLite and on a real etcd; LIST of 10,000 pods; one create fanned out to
+// 1,000 watchers; server RSS with 10,000 pods stored. The server runs as its own process
+// (`node bin/kubeshim.js serve`), the load comes from this one over HTTPS with keep-alive.
+// Run: npm run build && npx tsx bench/api.ts [--store sqlite|etcd|both] [--quick]
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:https';
+import { tmpdir, cpus, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { startEtcd } from '../test/helpers/etcd.js';
+
+const ROOT = resolve(new URL('.', import.meta.url).pathname, '..');
+const args = process.argv.slice(2);
+const which = args.includes('--store') ? args[args.indexOf('--store') + 1] : 'both';
+const quick = args.includes('--quick');
+
+interface Client {
+  agent: Agent;
+  base: string;
+}
+
+function call(c: Client, method: string, path: string, body?: unknown, accept = 'application/json'): Promise<{ code: number; body: string }> {
+  return new Promise((res, rej) => {
+    const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    const req = request(c.base + path, { method, agent: c.agent, headers: { Accept: accept, 'Content-Type': 'application/json', ...(data ? { 'Content-Length': data.length } : {}) } }, (r) => {
+      const chunks: Buffer[] = [];
+      r.on('data', (d) => chunks.push(d));
+      r.on('end', () => res({ code: r.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+    });
+    req.on('error', rej);
+    req.end(data);
+  });
+}
+
+function pct(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+}
+
+function pod(name: string) {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, labels: { app: 'bench', shard: String(name.length % 7) } },
+    spec: { containers: [{ name: 'app', image: 'busybox:latest', command: ['sleep', '3600'], ports: [{ containerPort: 8080 }], resources: { requests: { cpu: '10m', memory: '16Mi' } } }] },
+  };
+}
+
+async function startServer(config: string | undefined): Promise<{ proc: ChildProcess; client: Client; dataDir: string; stop(): Promise<void> }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'kubeshim-bench-'));
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const cfgArgs: string[] = [];
+  if (config) {
+    writeFileSync(join(dataDir, 'cluster.yaml'), config);
+    cfgArgs.push('--config', join(dataDir, 'cluster.yaml'));
+  }
+  const proc = spawn(process.execPath, [join(ROOT, 'bin/kubeshim.js'), 'serve', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`, ...cfgArgs], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, KUBESHIM_LOG_LEVEL: 'warn' } });
+  await new Promise<void>((res, rej) => {
+    let out = '';
+    proc.stdout!.on('data', (d) => {
+      out += d;
+      if (out.includes('Admin kubeconfig')) res();
+    });
+    proc.on('exit', (code) => rej(new Error(`server exited ${code}`)));
+  });
+  const kc = parseYaml(readFileSync(join(dataDir, 'admin.kubeconfig'), 'utf8'));
+  const b64 = (s: string) => Buffer.from(s, 'base64');
+  const agent = new Agent({
+    keepAlive: true,
+    maxSockets: 128,
+    ca: b64(kc.clusters[0].cluster['certificate-authority-data']),
+    cert: b64(kc.users[0].user['client-certificate-data']),
+    key: b64(kc.users[0].user['client-key-data']),
+  });
+  return {
+    proc,
+    dataDir,
+    client: { agent, base: kc.clusters[0].cluster.server },
+    async stop() {
+      agent.destroy();
+      proc.kill('SIGTERM');
+      await new Promise((r) => proc.once('exit', r));
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
+}
+
+async function runConcurrent(n: number, total: number, op: (i: number) => Promise<void>): Promise<{ perSec: number; p50: number; p99: number }> {
+  const lat: number[] = [];
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: n }, async () => {
+      for (;;) {
+        const i = next++;
+        if (i >= total) return;
+        const s = performance.now();
+        await op(i);
+        lat.push(performance.now() - s);
+      }
+    }),
+  );
+  const secs = (performance.now() - t0) / 1000;
+  return { perSec: total / secs, p50: pct(lat, 50), p99: pct(lat, 99) };
+}
+
+async function benchStore(label: string, config: string | undefined, rows: string[]) {
+  const s = await startServer(config);
+  const c = s.client;
+  try {
+    const ns = '/api/v1/namespaces/default/pods';
+    for (const conc of [1, 16, 64]) {
+      const total = quick ? 300 : conc === 1 ? 1000 : 3000;
+      const r = await runConcurrent(conc, total, async (i) => {
+        const res = await call(c, 'POST', ns, pod(`c${conc}-${i}`));
+        if (res.code !== 201) throw new Error(`create ${res.code} ${res.body}`);
+      });
+      rows.push(`| ${label} | create | ${conc} | ${r.perSec.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} |`);
+      const g = await runConcurrent(conc, total, async (i) => {
+        const res = await call(c, 'GET', `${ns}/c${conc}-${i}`);
+        if (res.code !== 200) throw new Error(`get ${res.code}`);
+      });
+      rows.push(`| ${label} | get | ${conc} | ${g.perSec.toFixed(0)} | ${g.p50.toFixed(1)} | ${g.p99.toFixed(1)} |`);
+    }
+    // Fill up to 10,000 pods.
+    const have = Number(JSON.parse((await call(c, 'GET', `${ns}?limit=1`)).body).metadata.remainingItemCount ?? 0) + 1;
+    const target = quick ? 2000 : 10_000;
+    await runConcurrent(64, Math.max(0, target - have), async (i) => {
+      const res = await call(c, 'POST', ns, pod(`fill-${i}`));
+      if (res.code !== 201) throw new Error(`create ${res.code} ${res.body}`);
+    });
+    const listTimes: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const t0 = performance.now();
+      const res = await call(c, 'GET', ns);
+      listTimes.push(performance.now() - t0);
+      const n = JSON.parse(res.body).items.length;
+      if (n < target) throw new Error(`list returned ${n}`);
+    }
+    rows.push(`| ${label} | LIST ${target} pods (JSON, full) | 1 | – | ${pct(listTimes, 50).toFixed(0)} | ${Math.max(...listTimes).toFixed(0)} (max of 5) |`);
+    const tableTimes: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const t0 = performance.now();
+      await call(c, 'GET', `${ns}?limit=500`, undefined, 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json');
+      tableTimes.push(performance.now() - t0);
+    }
+    rows.push(`| ${label} | LIST limit=500 as Table (kubectl get) | 1 | – | ${pct(tableTimes, 50).toFixed(0)} | ${Math.max(...tableTimes).toFixed(0)} (max of 3) |`);
+    rows.push(`| ${label} | server RSS with ${target} pods stored | – | – | ${rssMb(s.proc.pid!).toFixed(0)} MB | – |`);
+
+    // Watch fan-out: 1,000 watchers, one create, delivery latency per watcher.
+    const watchers = quick ? 200 : 1000;
+    const wAgent = new Agent({ ...c.agent.options, keepAlive: true, maxSockets: watchers + 10 });
+    const rv = JSON.parse((await call(c, 'GET', `${ns}?limit=1`)).body).metadata.resourceVersion;
+    const arrivals: number[] = [];
+    let createdAt = 0;
+    const reqs: Array<ReturnType<typeof request>> = [];
+    await Promise.all(
+      Array.from({ length: watchers }, () =>
+        new Promise<void>((res, rej) => {
+          const req = request(`${c.base}${ns}?watch=true&resourceVersion=${rv}&fieldSelector=metadata.name%3Dfanout`, { agent: wAgent, headers: { Accept: 'application/json' } }, (r) => {
+            res();
+            r.on('data', () => arrivals.push(performance.now() - createdAt));
+          });
+          req.on('error', rej);
+          req.end();
+          reqs.push(req);
+        }),
+      ),
+    );
+    await new Promise((r) => setTimeout(r, 500));
+    createdAt = performance.now();
+    await call(c, 'POST', ns, pod('fanout'));
+    const deadline = Date.now() + 10_000;
+    while (arrivals.length < watchers && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    rows.push(`| ${label} | 1 create → ${watchers} watchers (delivered ${arrivals.length}) | ${watchers} | – | ${pct(arrivals, 50).toFixed(1)} | ${pct(arrivals, 99).toFixed(1)} |`);
+    for (const r of reqs) r.destroy();
+    wAgent.destroy();
+  } finally {
+    await s.stop();
+  }
+}
+
+async function main() {
+  const rows = ['| store | operation | clients | ops/s | p50 ms | p99 ms |', '|---|---|---|---|---|---|'];
+  if (which === 'sqlite' || which === 'both') await benchStore('SQLite', undefined, rows);
+  if (which === 'etcd' || which === 'both') {
+    const etcd = await startEtcd();
+    try {
+      await benchStore('etcd', `storage:\n  backend: etcd\n  etcd:\n    endpoints: ["${etcd.endpoint}"]\n`, rows);
+    } finally {
+      await etcd.stop();
+    }
+  }
+  console.log(`\nkubeshim API benchmark — ${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0].model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}\n`);
+  console.log(rows.join('\n'));
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,231 @@
+// `kubeshim serve`: the HTTPS API server. Assembles storage, the resource registry, the generic
+// store, authentication and the REST surface, and serves discovery, OpenAPI, health and /version.
+import { createServer as createHttpsServer, type Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import express from 'express';
+import { ApiError, unauthorized } from './errors.js';
+import { aggregatedDiscovery, apiGroupDoc, apiGroupList, apiResourceList, apiVersions, wantsAggregated } from './discovery.js';
+import { parseResourcePath, RestHandler, notFoundPath, type SubresourceHandler } from './rest-handler.js';
+import { sendObject, sendStatus } from './respond.js';
+import { Authenticator, isPublicPath } from '../auth/authenticator.js';
+import { loadOrCreatePki, issueClientCert } from '../auth/pki.js';
+import { renderKubeconfig, writeKubeconfig } from '../auth/kubeconfig.js';
+import type { ClusterConfig } from '../config/cluster-config.js';
+import { DEFAULTS } from '../config/cluster-config.js';
+import { GenericStore, type UserInfo } from '../registry/generic-store.js';
+import { ResourceRegistry } from '../registry/resource-registry.js';
+import { builtinResources } from '../registry/builtin.js';
+import { reviewResources, reviewHandlers } from './reviews.js';
+import { createStore } from '../storage/index.js';
+import { startCompactor } from '../storage/compactor.js';
+import type { Store } from '../storage/store.js';
+import { logger } from '../log.js';
+import { buildDeps } from './wiring.js';
+import { namespaceLifecycle, bootstrapNamespaces } from '../registry/namespace-lifecycle.js';
+import { NamespaceController } from '../controllers/namespace.js';
+import { CustomResourceDefinitionController, deferCrdDelete } from '../controllers/customresourcedefinition.js';
+
+/** The Kubernetes version whose API kubeshim implements (kubectl's dispatcher picks its client by it). */
+export const KUBERNETES_VERSION = { major: '1', minor: '33', gitVersion: 'v1.33.0+kubeshim' };
+
+export interface ServeOptions {
+  dataDir: string;
+  listen?: string;
+  config?: ClusterConfig;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  kubeconfigPath: string;
+  store: Store;
+  generic: GenericStore;
+  registry: ResourceRegistry;
+  close(): Promise<void>;
+}
+
+function splitHostPort(listen: string): { host: string; port: number } {
+  const m = /^\[?([^\]]*)\]?:(\d+)$/.exec(listen);
+  if (!m) throw new Error(`--listen must be ADDR:PORT, got ${JSON.stringify(listen)}`);
+  return { host: m[1] || '0.0.0.0', port: Number(m[2]) };
+}
+
+export async function serve(opts: ServeOptions): Promise<RunningServer> {
+  const config = opts.config ?? {};
+  mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+  const { host, port } = splitHostPort(opts.listen ?? config.listen ?? DEFAULTS.listen);
+  const pki = await loadOrCreatePki(opts.dataDir, [host, ...(config.apiServerSANs ?? [])]);
+
+  const store = createStore(config.storage, opts.dataDir);
+  await store.start();
+  const registry = new ResourceRegistry([...builtinResources(), ...reviewResources()]);
+  const generic = new GenericStore(store);
+  generic.addAdmission(namespaceLifecycle(generic, registry));
+  await bootstrapNamespaces(generic, registry);
+  const compactor = startCompactor(store, {});
+
+  const subresourceHandlers = new Map<string, SubresourceHandler>(reviewHandlers());
+  const deps = await buildDeps(registry, generic, subresourceHandlers);
+  const rest = new RestHandler(deps);
+  const openapi = deps.openapi;
+  const authn = new Authenticator(config.tokenFile);
+  const namespaceController = new NamespaceController(generic, registry);
+  namespaceController.start();
+  const crdType = registry.lookup('apiextensions.k8s.io', 'v1', 'customresourcedefinitions');
+  let crdController: CustomResourceDefinitionController | undefined;
+  if (crdType) {
+    crdType.deferDelete = deferCrdDelete;
+    crdController = new CustomResourceDefinitionController(generic, registry, crdType);
+    await crdController.start();
+  }
+  registry.onChange(() => openapi?.invalidate());
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  app.use((req, res) => {
+    void dispatch(req, res).catch((e) => sendStatus(req, res, e));
+  });
+
+  async function dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'https://localhost');
+    const path = url.pathname;
+    const user = authn.authenticate(req);
+    if (!user && !isPublicPath(path)) throw unauthorized();
+    if (path === '/version' || path === '/version/') {
+      return sendObject(req, res, 200, {
+        ...KUBERNETES_VERSION,
+        gitCommit: '0000000000000000000000000000000000000000',
+        gitTreeState: 'clean',
+        buildDate: '2026-11-23T00:00:00Z',
+        goVersion: 'go1.24.0',
+        compiler: 'gc',
+        platform: `linux/${process.arch === 'x64' ? 'amd64' : process.arch}`,
+      });
+    }
+    if (/^\/(healthz|livez|readyz)(\/.*)?$/.test(path)) return health(req, res, path, url.searchParams);
+    if (path.startsWith('/openapi/') || path === '/swagger.json') {
+      if (openapi && openapi.handle(req, res)) return;
+      throw notFoundPath();
+    }
+    const segs = path.split('/').filter((s, i) => i > 0 && s !== '').map(decodeURIComponent);
+    if (segs[0] === 'api') {
+      if (segs.length === 1) {
+        const agg = wantsAggregated(req.headers.accept);
+        if (agg) return sendAggregated(req, res, aggregatedDiscovery(registry.all(), true, agg), agg);
+        return sendObject(req, res, 200, apiVersions(req.headers.host ?? `${host}:${port}`));
+      }
+      if (segs[1] !== 'v1') throw notFoundPath();
+      if (segs.length === 2) return sendObject(req, res, 200, apiResourceList(registry.all(), '', 'v1'));
+      const info = parseResourcePath('', 'v1', segs.slice(2));
+      if (!info) throw notFoundPath();
+      return rest.handle(req, res, info, url.searchParams, user!);
+    }
+    if (segs[0] === 'apis') {
+      if (segs.length === 1) {
+        const agg = wantsAggregated(req.headers.accept);
+        if (agg) return sendAggregated(req, res, aggregatedDiscovery(registry.all(), false, agg), agg);
+        return sendObject(req, res, 200, apiGroupList(registry.all()));
+      }
+      if (segs.length === 2) {
+        const g = apiGroupDoc(registry.all(), segs[1]);
+        if (!g) throw notFoundPath();
+        return sendObject(req, res, 200, g);
+      }
+      if (segs.length === 3) {
+        const list = apiResourceList(registry.all(), segs[1], segs[2]);
+        if (!list) throw notFoundPath();
+        return sendObject(req, res, 200, list);
+      }
+      if (!registry.hasGroupVersion(segs[1], segs[2])) throw notFoundPath();
+      const info = parseResourcePath(segs[1], segs[2], segs.slice(3));
+      if (!info) throw notFoundPath();
+      return rest.handle(req, res, info, url.searchParams, user!);
+    }
+    if (path === '/') {
+      return sendObject(req, res, 200, { paths: ['/api', '/api/v1', '/apis', '/healthz', '/livez', '/openapi/v2', '/openapi/v3', '/readyz', '/version'] });
+    }
+    throw notFoundPath();
+  }
+
+  function sendAggregated(req: IncomingMessage, res: ServerResponse, doc: unknown, v: 'v2' | 'v2beta1') {
+    res.statusCode = 200;
+    // kubectl decides the format from the response Content-Type alone (KUBECTL-WIRE.md §1).
+    res.setHeader('Content-Type', `application/json;g=apidiscovery.k8s.io;v=${v};as=APIGroupDiscoveryList`);
+    res.setHeader('Cache-Control', 'no-cache, private');
+    res.end(JSON.stringify(doc));
+  }
+
+  async function health(req: IncomingMessage, res: ServerResponse, path: string, q: URLSearchParams) {
+    const checks: Array<[string, () => Promise<void>]> = [
+      ['ping', async () => {}],
+      ['etcd', async () => void (await store.currentRevision())],
+    ];
+    const sub = path.split('/')[2];
+    const selected = sub ? checks.filter(([n]) => n === sub) : checks;
+    if (sub && !selected.length) throw notFoundPath();
+    const lines: string[] = [];
+    let ok = true;
+    for (const [name, fn] of selected) {
+      try {
+        await fn();
+        lines.push(`[+]${name} ok`);
+      } catch {
+        ok = false;
+        lines.push(`[-]${name} failed: reason withheld`);
+      }
+    }
+    res.statusCode = ok ? 200 : 500;
+    res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    if (q.has('verbose') || !ok) res.end(lines.join('\n') + `\n${path.split('/')[1]} check ${ok ? 'passed' : 'failed'}\n`);
+    else res.end('ok');
+  }
+
+  const server: Server = createHttpsServer(
+    {
+      key: pki.serving.keyPem,
+      cert: pki.serving.certPem,
+      ca: pki.ca.certPem,
+      requestCert: true,
+      rejectUnauthorized: false,
+      minVersion: 'TLSv1.2',
+    },
+    app,
+  );
+  server.keepAliveTimeout = 120_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const actualPort = (server.address() as { port: number }).port;
+  const connectHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  const url = `https://${connectHost.includes(':') ? `[${connectHost}]` : connectHost}:${actualPort}`;
+  const admin = await issueClientCert(pki.ca, 'kubeshim-admin', ['system:masters']);
+  const kubeconfigPath = join(opts.dataDir, 'admin.kubeconfig');
+  writeKubeconfig(kubeconfigPath, renderKubeconfig({ server: url, caPem: pki.ca.certPem, client: admin }));
+  logger.info('serving', { url, dataDir: opts.dataDir, storage: config.storage?.backend ?? (config.storage?.etcd ? 'etcd' : 'sqlite') });
+
+  return {
+    url,
+    port: actualPort,
+    kubeconfigPath,
+    store,
+    generic,
+    registry,
+    async close() {
+      namespaceController.stop();
+      crdController?.stop();
+      compactor.stop();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await store.close();
+    },
+  };
+}
+
+export type { UserInfo, ApiError };

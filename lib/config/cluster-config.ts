@@ -1,0 +1,85 @@
+// The cluster file (YAML): storage, network CIDRs, API serving options and, for the nodes issue,
+// the hosts. Documented in config/README.md with config/cluster.example.yaml.
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import type { StorageConfig } from '../storage/index.js';
+
+export interface NodeConfig {
+  name: string;
+  address: string;
+  port?: number;
+  user?: string;
+  identityFile?: string;
+  hostKey?: string;
+  knownHostsFile?: string;
+  dockerSocket?: string;
+  labels?: Record<string, string>;
+  taints?: Array<{ key: string; value?: string; effect: string }>;
+}
+
+export interface ClusterConfig {
+  /** Address and port the API server listens on (CLI --listen wins). */
+  listen?: string;
+  /** Extra names/IPs for the serving certificate. */
+  apiServerSANs?: string[];
+  /** Static bearer tokens file (kube-apiserver --token-auth-file format). */
+  tokenFile?: string;
+  storage?: StorageConfig;
+  clusterCIDR?: string;
+  serviceCIDR?: string;
+  nodes?: NodeConfig[];
+}
+
+export const DEFAULTS = {
+  listen: '127.0.0.1:6443',
+  clusterCIDR: '10.244.0.0/16',
+  serviceCIDR: '10.96.0.0/12',
+};
+
+function isCidr(s: unknown): boolean {
+  if (typeof s !== 'string') return false;
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(s);
+  return !!m && m.slice(1, 5).every((o) => Number(o) <= 255) && Number(m[5]) <= 32;
+}
+
+/** Checks a parsed cluster file; returns one message per problem, naming the field. */
+export function validateClusterConfig(c: unknown): string[] {
+  const errs: string[] = [];
+  if (c === null || typeof c !== 'object' || Array.isArray(c)) return ['the cluster file must be a YAML mapping'];
+  const cfg = c as Record<string, unknown>;
+  const known = new Set(['listen', 'apiServerSANs', 'tokenFile', 'storage', 'clusterCIDR', 'serviceCIDR', 'nodes']);
+  for (const k of Object.keys(cfg)) if (!known.has(k)) errs.push(`unknown field "${k}"`);
+  if (cfg.clusterCIDR !== undefined && !isCidr(cfg.clusterCIDR)) errs.push(`clusterCIDR: must be an IPv4 CIDR such as 10.244.0.0/16, got ${JSON.stringify(cfg.clusterCIDR)}`);
+  if (cfg.serviceCIDR !== undefined && !isCidr(cfg.serviceCIDR)) errs.push(`serviceCIDR: must be an IPv4 CIDR such as 10.96.0.0/12, got ${JSON.stringify(cfg.serviceCIDR)}`);
+  const st = cfg.storage as Record<string, unknown> | undefined;
+  if (st !== undefined) {
+    if (typeof st !== 'object' || st === null) errs.push('storage: must be a mapping');
+    else {
+      if (st.backend !== undefined && st.backend !== 'sqlite' && st.backend !== 'etcd') errs.push(`storage.backend: must be "sqlite" or "etcd", got ${JSON.stringify(st.backend)}`);
+      const etcd = st.etcd as Record<string, unknown> | undefined;
+      if (st.backend === 'etcd' && (!etcd || !Array.isArray(etcd.endpoints) || etcd.endpoints.length === 0)) errs.push('storage.etcd.endpoints: at least one endpoint is required when storage.backend is etcd');
+    }
+  }
+  if (cfg.nodes !== undefined) {
+    if (!Array.isArray(cfg.nodes)) errs.push('nodes: must be a list');
+    else
+      cfg.nodes.forEach((n: Record<string, unknown>, i) => {
+        if (!n || typeof n.name !== 'string' || !n.name) errs.push(`nodes[${i}].name: required`);
+        if (!n || typeof n.address !== 'string' || !n.address) errs.push(`nodes[${i}].address: required`);
+      });
+  }
+  return errs;
+}
+
+export function loadClusterConfig(path?: string): ClusterConfig {
+  if (!path) return {};
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(readFileSync(path, 'utf8')) ?? {};
+  } catch (e) {
+    throw new Error(`cluster file ${path}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const errs = validateClusterConfig(parsed);
+  if (errs.length) throw new Error(`cluster file ${path} is invalid:\n  - ${errs.join('\n  - ')}`);
+  return parsed as ClusterConfig;
+}
