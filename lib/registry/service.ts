@@ -1,0 +1,360 @@
+// core/v1 Service: SetDefaults_Service, the REST layer's IP/port bookkeeping
+// (pkg/registry/core/service/storage: allocation, keeping allocated values on update),
+// ValidateService/ValidateServiceUpdate and printService.
+import { field, FIELD_IMMUTABLE, type FieldError } from '../api/errors.js';
+import { validateLabels } from '../validation/labels.js';
+import { validateObjectMeta, validateObjectMetaUpdate } from '../validation/object-meta.js';
+import { isDNS1123Label, isDNS1123Subdomain, isIPv4, isIPv6, isValidIP, isValidPortName, isValidPortNum, nameIsDNS1035Label } from '../validation/names.js';
+import { age, AGE_COLUMN, formatLabels, NAME_COLUMN } from './printing.js';
+import type { KObject, ResourceType } from './resource-type.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type J = any;
+
+const SERVICE_TYPES = ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'];
+const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
+/** DefaultClientIPServiceAffinitySeconds. */
+export const DEFAULT_CLIENT_IP_AFFINITY_SECONDS = 10800;
+const MAX_CLIENT_IP_AFFINITY_SECONDS = 86400;
+
+/**
+ * Cluster IP and node port allocation. Upstream does this in the Service REST storage with
+ * bitmap allocators; the control plane installs one here (it knows the service CIDR and
+ * the node port range). Without one, services are stored without a cluster IP.
+ */
+export interface ServiceAllocator {
+  /** A free cluster IP, or the requested one if free; throws a FieldError list when not. */
+  allocateClusterIP(requested?: string): string;
+  /** A free node port, or the requested one if free. */
+  allocateNodePort(requested?: number): number;
+  /** Whether a requested node port can be used (range and uniqueness): an error message or undefined. */
+  checkNodePort?(port: number): string | undefined;
+}
+
+let allocator: ServiceAllocator | undefined;
+
+export function setServiceAllocator(a: ServiceAllocator | undefined): void {
+  allocator = a;
+}
+
+function isHeadless(svc: KObject): boolean {
+  return svc.spec?.clusterIP === 'None';
+}
+
+function needsClusterIP(svc: KObject): boolean {
+  return svc.spec?.type !== 'ExternalName';
+}
+
+function needsNodePort(svc: KObject): boolean {
+  const t = svc.spec?.type;
+  if (t === 'NodePort') return true;
+  return t === 'LoadBalancer' && svc.spec?.allocateLoadBalancerNodePorts !== false;
+}
+
+/** ExternallyAccessible: NodePort, LoadBalancer, or ClusterIP with external IPs. */
+function externallyAccessible(svc: KObject): boolean {
+  const t = svc.spec?.type;
+  return t === 'LoadBalancer' || t === 'NodePort' || (t === 'ClusterIP' && (svc.spec?.externalIPs ?? []).length > 0);
+}
+
+/** SetDefaults_Service. Idempotent. */
+function defaults(svc: KObject): void {
+  const spec = (svc.spec ??= {});
+  spec.sessionAffinity ||= 'None';
+  if (spec.sessionAffinity === 'None') delete spec.sessionAffinityConfig;
+  if (spec.sessionAffinity === 'ClientIP' && spec.sessionAffinityConfig?.clientIP?.timeoutSeconds == null) {
+    spec.sessionAffinityConfig = { clientIP: { timeoutSeconds: DEFAULT_CLIENT_IP_AFFINITY_SECONDS } };
+  }
+  spec.type ||= 'ClusterIP';
+  for (const p of spec.ports ?? []) {
+    if (!p || typeof p !== 'object') continue;
+    p.protocol ||= 'TCP';
+    if (p.targetPort === undefined || p.targetPort === null || p.targetPort === 0 || p.targetPort === '') p.targetPort = p.port;
+  }
+  if (externallyAccessible(svc) && !spec.externalTrafficPolicy) spec.externalTrafficPolicy = 'Cluster';
+  if (spec.internalTrafficPolicy == null && ['NodePort', 'LoadBalancer', 'ClusterIP'].includes(spec.type)) spec.internalTrafficPolicy = 'Cluster';
+  if (spec.type === 'LoadBalancer') spec.allocateLoadBalancerNodePorts ??= true;
+  // clusterIPs mirrors clusterIP (upstream: the REST layer normalizes the pair).
+  if (spec.clusterIP && !(spec.clusterIPs ?? []).length) spec.clusterIPs = [spec.clusterIP];
+  if (!spec.clusterIP && (spec.clusterIPs ?? []).length) spec.clusterIP = spec.clusterIPs[0];
+}
+
+function ipFamilyOf(ip: string): 'IPv4' | 'IPv6' | undefined {
+  return isIPv4(ip) ? 'IPv4' : isIPv6(ip) ? 'IPv6' : undefined;
+}
+
+/** Service REST create: status reset, cluster IP and node ports allocated, IP families set. */
+function prepareForCreate(svc: KObject): void {
+  svc.status = { loadBalancer: {} };
+  const spec = svc.spec;
+  if (!needsClusterIP(svc)) {
+    delete spec.clusterIP;
+    delete spec.clusterIPs;
+    delete spec.ipFamilies;
+    delete spec.ipFamilyPolicy;
+  } else {
+    if (!isHeadless(svc) && allocator) {
+      spec.clusterIP = allocator.allocateClusterIP(spec.clusterIP || undefined);
+      spec.clusterIPs = [spec.clusterIP];
+    }
+    spec.ipFamilyPolicy ||= 'SingleStack';
+    if (!(spec.ipFamilies ?? []).length) {
+      const fam = spec.clusterIP && spec.clusterIP !== 'None' ? ipFamilyOf(spec.clusterIP) : 'IPv4';
+      spec.ipFamilies = [fam ?? 'IPv4'];
+    }
+  }
+  if (needsNodePort(svc) && allocator) {
+    for (const p of spec.ports ?? []) p.nodePort = allocator.allocateNodePort(p.nodePort || undefined);
+  }
+}
+
+/**
+ * Service REST update: values the server allocated stay when a client leaves them out
+ * (kubectl apply/replace of a manifest without clusterIP or nodePort), status is kept.
+ */
+function prepareForUpdate(svc: KObject, old: KObject): void {
+  const spec = (svc.spec ??= {});
+  const oldSpec = old.spec ?? {};
+  if (needsClusterIP(old) && needsClusterIP(svc)) {
+    if (!spec.clusterIP && oldSpec.clusterIP) spec.clusterIP = oldSpec.clusterIP;
+    if (!(spec.clusterIPs ?? []).length && (oldSpec.clusterIPs ?? []).length) spec.clusterIPs = oldSpec.clusterIPs;
+    spec.ipFamilyPolicy ||= oldSpec.ipFamilyPolicy;
+    if (!(spec.ipFamilies ?? []).length && oldSpec.ipFamilies) spec.ipFamilies = oldSpec.ipFamilies;
+  } else if (!needsClusterIP(svc)) {
+    delete spec.clusterIP;
+    delete spec.clusterIPs;
+    delete spec.ipFamilies;
+    delete spec.ipFamilyPolicy;
+  } else if (allocator && !spec.clusterIP) {
+    spec.clusterIP = allocator.allocateClusterIP();
+    spec.clusterIPs = [spec.clusterIP];
+    spec.ipFamilyPolicy ||= 'SingleStack';
+    spec.ipFamilies ??= [ipFamilyOf(spec.clusterIP) ?? 'IPv4'];
+  }
+  if (needsNodePort(svc)) {
+    const oldPorts: J[] = needsNodePort(old) ? oldSpec.ports ?? [] : [];
+    for (const p of spec.ports ?? []) {
+      if (p.nodePort) continue;
+      const prev = oldPorts.find((o) => o.port === p.port && (o.protocol ?? 'TCP') === (p.protocol ?? 'TCP')) ?? (p.name ? oldPorts.find((o) => o.name === p.name) : undefined);
+      if (prev?.nodePort) p.nodePort = prev.nodePort;
+      else if (allocator) p.nodePort = allocator.allocateNodePort();
+    }
+  } else {
+    for (const p of spec.ports ?? []) if (p && spec.type === 'ClusterIP' && oldSpec.type !== 'ClusterIP') delete p.nodePort;
+  }
+  if (spec.healthCheckNodePort == null && oldSpec.healthCheckNodePort) spec.healthCheckNodePort = oldSpec.healthCheckNodePort;
+  if (old.status === undefined) delete svc.status;
+  else svc.status = structuredClone(old.status);
+}
+
+function validatePort(p: J, requireName: boolean, path: string, svc: KObject): FieldError[] {
+  const errs: FieldError[] = [];
+  if (requireName && !p?.name) errs.push(field.required(`${path}.name`));
+  else if (p?.name) for (const m of isDNS1123Label(p.name)) errs.push(field.invalid(`${path}.name`, p.name, m));
+  for (const m of isValidPortNum(p?.port)) errs.push(field.invalid(`${path}.port`, p?.port, m));
+  if (!p?.protocol) errs.push(field.required(`${path}.protocol`));
+  else if (!PROTOCOLS.includes(p.protocol)) errs.push(field.notSupported(`${path}.protocol`, p.protocol, PROTOCOLS));
+  const tp = p?.targetPort;
+  if (typeof tp === 'number') for (const m of isValidPortNum(tp)) errs.push(field.invalid(`${path}.targetPort`, tp, m));
+  else if (typeof tp === 'string') for (const m of isValidPortName(tp)) errs.push(field.invalid(`${path}.targetPort`, tp, m));
+  if (p?.appProtocol) for (const m of validateAppProtocol(p.appProtocol)) errs.push(field.invalid(`${path}.appProtocol`, p.appProtocol, m));
+  if (p?.nodePort) {
+    if (svc.spec?.type === 'ClusterIP') errs.push(field.forbidden(`${path}.nodePort`, "may not be used when `type` is 'ClusterIP'"));
+    else for (const m of isValidPortNum(p.nodePort)) errs.push(field.invalid(`${path}.nodePort`, p.nodePort, m));
+  }
+  return errs;
+}
+
+function validateAppProtocol(v: string): string[] {
+  // ValidateQualifiedName-style check on appProtocol.
+  const parts = v.split('/');
+  if (parts.length > 2 || !/^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/.test(parts[parts.length - 1])) {
+    return ["name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"];
+  }
+  return [];
+}
+
+/** ValidateService: what kubectl users hit, with upstream paths and messages. */
+function validateSpec(svc: KObject): FieldError[] {
+  const errs: FieldError[] = [];
+  const spec = svc.spec ?? {};
+  const ports: J[] = spec.ports ?? [];
+  if (!SERVICE_TYPES.includes(spec.type)) errs.push(field.notSupported('spec.type', spec.type ?? '', SERVICE_TYPES));
+  if (spec.type === 'ExternalName') {
+    if (spec.clusterIP) errs.push(field.forbidden('spec.clusterIP', 'may not be set for ExternalName services'));
+    if (!spec.externalName) errs.push(field.required('spec.externalName'));
+    else {
+      const name = String(spec.externalName).replace(/\.$/, '');
+      for (const m of isDNS1123Subdomain(name)) errs.push(field.invalid('spec.externalName', spec.externalName, m));
+    }
+  } else if (ports.length === 0 && !isHeadless(svc)) {
+    errs.push(field.required('spec.ports'));
+  }
+  const names = new Set<string>();
+  const keys = new Set<string>();
+  ports.forEach((p, i) => {
+    const path = `spec.ports[${i}]`;
+    errs.push(...validatePort(p, ports.length > 1, path, svc));
+    if (p?.name) {
+      if (names.has(p.name)) errs.push(field.duplicate(`${path}.name`, p.name));
+      names.add(p.name);
+    }
+    const key = `${p?.port}/${p?.protocol}`;
+    if (keys.has(key)) errs.push(field.duplicate(path, { port: p?.port, protocol: p?.protocol }));
+    keys.add(key);
+  });
+  errs.push(...validateLabels(spec.selector, 'spec.selector'));
+  if (spec.sessionAffinity && !['ClientIP', 'None'].includes(spec.sessionAffinity)) {
+    errs.push(field.notSupported('spec.sessionAffinity', spec.sessionAffinity, ['ClientIP', 'None']));
+  }
+  if (spec.sessionAffinity === 'ClientIP') {
+    const t = spec.sessionAffinityConfig?.clientIP?.timeoutSeconds;
+    if (!(typeof t === 'number' && t > 0 && t <= MAX_CLIENT_IP_AFFINITY_SECONDS)) {
+      errs.push(field.invalid('spec.sessionAffinityConfig.clientIP.timeoutSeconds', t, `must be greater than 0 and less than ${MAX_CLIENT_IP_AFFINITY_SECONDS}`));
+    }
+  } else if (spec.sessionAffinityConfig) {
+    errs.push(field.invalid('spec.sessionAffinityConfig', spec.sessionAffinityConfig, 'must not be set when session affinity is None'));
+  }
+  if (spec.clusterIP && spec.clusterIP !== 'None') for (const m of isValidIP(spec.clusterIP)) errs.push(field.invalid('spec.clusterIPs[0]', spec.clusterIP, m));
+  if ((spec.clusterIPs ?? []).length && spec.clusterIP && spec.clusterIPs[0] !== spec.clusterIP) {
+    errs.push(field.invalid('spec.clusterIPs', spec.clusterIPs, 'first value must match `clusterIP`'));
+  }
+  (spec.externalIPs ?? []).forEach((ip: string, i: number) => {
+    for (const m of isValidIP(ip)) errs.push(field.invalid(`spec.externalIPs[${i}]`, ip, m));
+  });
+  if (spec.externalTrafficPolicy && !externallyAccessible(svc)) {
+    errs.push(field.invalid('spec.externalTrafficPolicy', spec.externalTrafficPolicy, 'may only be set for externally-accessible services'));
+  } else if (spec.externalTrafficPolicy && !['Cluster', 'Local'].includes(spec.externalTrafficPolicy)) {
+    errs.push(field.notSupported('spec.externalTrafficPolicy', spec.externalTrafficPolicy, ['Cluster', 'Local']));
+  }
+  if (spec.internalTrafficPolicy && !['Cluster', 'Local'].includes(spec.internalTrafficPolicy)) {
+    errs.push(field.notSupported('spec.internalTrafficPolicy', spec.internalTrafficPolicy, ['Cluster', 'Local']));
+  }
+  if (spec.ipFamilyPolicy && !['SingleStack', 'PreferDualStack', 'RequireDualStack'].includes(spec.ipFamilyPolicy)) {
+    errs.push(field.notSupported('spec.ipFamilyPolicy', spec.ipFamilyPolicy, ['PreferDualStack', 'RequireDualStack', 'SingleStack']));
+  }
+  if (spec.type !== 'LoadBalancer' && spec.allocateLoadBalancerNodePorts != null) {
+    errs.push(field.forbidden('spec.allocateLoadBalancerNodePorts', 'may only be used when `type` is \'LoadBalancer\''));
+  }
+  if (spec.loadBalancerSourceRanges?.length && spec.type !== 'LoadBalancer') {
+    errs.push(field.forbidden('spec.loadBalancerSourceRanges', "may only be used when `type` is 'LoadBalancer'"));
+  }
+  return errs;
+}
+
+function validate(svc: KObject): FieldError[] {
+  return [...validateObjectMeta(svc.metadata, { namespaced: true, nameValidator: nameIsDNS1035Label }), ...validateSpec(svc)];
+}
+
+/** ValidateServiceUpdate: cluster IPs may not change once set (except to/from ExternalName). */
+function validateUpdate(svc: KObject, old: KObject): FieldError[] {
+  const errs = [...validateObjectMetaUpdate(svc.metadata, old.metadata), ...validateSpec(svc)];
+  const spec = svc.spec ?? {};
+  const oldSpec = old.spec ?? {};
+  if (spec.type !== 'ExternalName' && oldSpec.type !== 'ExternalName' && !(isHeadless(svc) && isHeadless(old))) {
+    const oldIPs: string[] = oldSpec.clusterIPs ?? (oldSpec.clusterIP ? [oldSpec.clusterIP] : []);
+    const newIPs: string[] = spec.clusterIPs ?? (spec.clusterIP ? [spec.clusterIP] : []);
+    oldIPs.forEach((ip, i) => {
+      if (i < newIPs.length && ip !== newIPs[i]) errs.push(field.invalid(`spec.clusterIPs[${i}]`, newIPs, 'may not change once set'));
+    });
+    if (oldIPs.length && newIPs.length === 0) errs.push(field.invalid('spec.clusterIPs[0]', newIPs, 'primary clusterIP can not be unset'));
+  }
+  if (oldSpec.ipFamilies?.length && spec.ipFamilies?.length && oldSpec.ipFamilies[0] !== spec.ipFamilies[0] && spec.type !== 'ExternalName' && oldSpec.type !== 'ExternalName') {
+    errs.push(field.invalid('spec.ipFamilies[0]', spec.ipFamilies[0], FIELD_IMMUTABLE));
+  }
+  return errs;
+}
+
+function validateStatusUpdate(svc: KObject, old: KObject): FieldError[] {
+  const errs = validateObjectMetaUpdate(svc.metadata, old.metadata);
+  (svc.status?.loadBalancer?.ingress ?? []).forEach((ing: J, i: number) => {
+    if (ing?.ip) for (const m of isValidIP(ing.ip)) errs.push(field.invalid(`status.loadBalancer.ingress[${i}].ip`, ing.ip, m));
+    if (ing?.hostname) for (const m of isDNS1123Subdomain(ing.hostname)) errs.push(field.invalid(`status.loadBalancer.ingress[${i}].hostname`, ing.hostname, m));
+  });
+  return errs;
+}
+
+// ---------------------------------------------------------------- table (printService)
+
+/** loadBalancerStatusStringer (server tables are wide, so never truncated). */
+function loadBalancerIPs(svc: KObject): string {
+  const set = new Set<string>();
+  for (const ing of svc.status?.loadBalancer?.ingress ?? []) {
+    if (ing?.ip) set.add(ing.ip);
+    else if (ing?.hostname) set.add(ing.hostname);
+  }
+  return [...set].sort().join(',');
+}
+
+/** getServiceExternalIP. */
+export function serviceExternalIP(svc: KObject): string {
+  const ext: string[] = svc.spec?.externalIPs ?? [];
+  switch (svc.spec?.type) {
+    case 'ClusterIP':
+    case 'NodePort':
+      return ext.length ? ext.join(',') : '<none>';
+    case 'LoadBalancer': {
+      const lb = loadBalancerIPs(svc);
+      if (ext.length) return [...(lb ? lb.split(',') : []), ...ext].join(',');
+      return lb || '<pending>';
+    }
+    case 'ExternalName':
+      return svc.spec.externalName ?? '';
+  }
+  return '<unknown>';
+}
+
+/** makePortString: "80/TCP,443:30443/TCP". */
+export function servicePorts(svc: KObject): string {
+  return (svc.spec?.ports ?? []).map((p: J) => (p.nodePort > 0 ? `${p.port}:${p.nodePort}/${p.protocol}` : `${p.port}/${p.protocol}`)).join(',');
+}
+
+export const service: ResourceType = {
+  group: '',
+  version: 'v1',
+  kind: 'Service',
+  plural: 'services',
+  singular: 'service',
+  namespaced: true,
+  shortNames: ['svc'],
+  categories: ['all'],
+  model: 'V1Service',
+  statusSubresource: true,
+  hasGeneration: false,
+  subresources: [
+    { name: 'proxy', kind: 'ServiceProxyOptions', verbs: ['create', 'delete', 'get', 'patch', 'update'] },
+    { name: 'status', kind: 'Service', verbs: ['get', 'patch', 'update'] },
+  ],
+  defaults,
+  prepareForCreate,
+  prepareForUpdate,
+  validate,
+  validateUpdate,
+  validateStatusUpdate,
+  table: {
+    columns: [
+      NAME_COLUMN,
+      { name: 'Type', type: 'string', description: 'type determines how the Service is exposed. Defaults to ClusterIP. Valid options are ExternalName, ClusterIP, NodePort, and LoadBalancer.' },
+      { name: 'Cluster-IP', type: 'string', description: 'clusterIP is the IP address of the service and is usually assigned randomly.' },
+      { name: 'External-IP', type: 'string', description: 'externalIPs is a list of IP addresses for which nodes in the cluster will also accept traffic for this service.' },
+      { name: 'Port(s)', type: 'string', description: 'The list of ports that are exposed by this service.' },
+      AGE_COLUMN,
+      { name: 'Selector', type: 'string', priority: 1, description: 'Route service traffic to pods with label keys and values matching this selector.' },
+    ],
+    row(svc, now) {
+      const ports = servicePorts(svc);
+      return [
+        svc.metadata.name,
+        svc.spec?.type ?? '',
+        svc.spec?.clusterIPs?.[0] ?? '<none>',
+        serviceExternalIP(svc),
+        ports || '<none>',
+        age(svc, now),
+        formatLabels(svc.spec?.selector),
+      ];
+    },
+  },
+  selectableFields(svc) {
+    return { 'spec.clusterIP': svc.spec?.clusterIP ?? '', 'spec.type': svc.spec?.type ?? '' };
+  },
+};
