@@ -467,8 +467,14 @@ export function apply(live: object | undefined, applied: object, opts: ApplyOpti
       .difference(owned)
       .paths()
       .filter((p) => !owned.coversOrContains(p))
-      .sort((a, b) => b.length - a.length);
-    for (const p of gone) removePath(merged, p, shape);
+      .sort((a, b) => a.length - b.length);
+    // Removing a node removes what is under it; a descendant's path may no longer resolve after.
+    const removed = new FieldSet();
+    for (const p of gone) {
+      if (p.some((_, i) => removed.has(p.slice(0, i)))) continue;
+      removePath(merged, p, shape);
+      removed.insert(p);
+    }
   }
   return setManagedFields(merged, entries);
 }
