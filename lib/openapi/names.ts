@@ -24,7 +24,7 @@ export const PATCH = `${META_PREFIX}Patch`;
 const META_TYPES = new Set([
   'APIGroup', 'APIGroupList', 'APIResource', 'APIResourceList', 'APIVersions', 'Condition', 'DeleteOptions',
   'FieldSelectorRequirement', 'GroupVersionForDiscovery', 'LabelSelector', 'LabelSelectorRequirement', 'ListMeta',
-  'ManagedFieldsEntry', 'ObjectMeta', 'OwnerReference', 'Preconditions', 'ServerAddressByClientCIDR', 'Status',
+  'ManagedFieldsEntry', 'MicroTime', 'ObjectMeta', 'OwnerReference', 'Preconditions', 'ServerAddressByClientCIDR', 'Status',
   'StatusCause', 'StatusDetails', 'WatchEvent',
 ]);
 

@@ -133,18 +133,20 @@ export function gvBasePath(group: string, version: string): string {
 }
 
 /** The definition names of a resource's kind and list kind, added to the schema set. */
-export function addResourceSchemas(rt: ResourceType, set: SchemaSet): { kind: string; list: string } {
+function listable(rt: ResourceType): boolean {
+  const verbs = rt.verbs ?? DEFAULT_VERBS;
+  return verbs.includes('list') || verbs.includes('deletecollection');
+}
+
+export function addResourceSchemas(rt: ResourceType, set: SchemaSet): { kind: string; list?: string } {
   const gvk = { group: rt.group, version: rt.version, kind: rt.kind };
   const listGVK = { ...gvk, kind: `${rt.kind}List` };
   if (rt.model && hasModel(rt.model)) {
     const kind = set.addModel(rt.model, rt.group);
     set.addGVK(kind, gvk);
-    let list: string;
-    if (hasModel(`${rt.model}List`)) {
-      list = set.addModel(`${rt.model}List`, rt.group);
-    } else {
-      list = addListSchema(set, rt, kind);
-    }
+    // Kinds that cannot be listed (reviews, TokenRequest) have no list type upstream.
+    if (!listable(rt)) return { kind };
+    const list = hasModel(`${rt.model}List`) ? set.addModel(`${rt.model}List`, rt.group) : addListSchema(set, rt, kind);
     set.addGVK(list, listGVK);
     return { kind, list };
   }
@@ -152,6 +154,7 @@ export function addResourceSchemas(rt: ResourceType, set: SchemaSet): { kind: st
   const schema = customObjectSchema(rt.schema ?? { type: 'object', 'x-kubernetes-preserve-unknown-fields': true }, set);
   set.addCustom(name, schema.schema, rt.group, schema.refs);
   set.addGVK(name, gvk);
+  if (!listable(rt)) return { kind: name };
   const list = addListSchema(set, rt, name);
   set.addGVK(list, listGVK);
   return { kind: name, list };
@@ -252,7 +255,7 @@ export function resourcePaths(rt: ResourceType, set: SchemaSet): PathItem[] {
       responses: ok(STATUS), produces: OBJECT_MEDIA,
     });
   }
-  if (verbs.has('list')) {
+  if (verbs.has('list') && listSchema) {
     cops.push({
       method: 'get', action: 'list', operationId: `list${idGV}${ns}${rt.kind}`, description: `list or watch objects of kind ${rt.kind}`,
       tag, gvk, params: LIST_PARAMS, responses: ok(listSchema), produces: LIST_MEDIA,
@@ -268,7 +271,7 @@ export function resourcePaths(rt: ResourceType, set: SchemaSet): PathItem[] {
   if (cops.length) items.push({ path: collection, params: [...scopeParams, PRETTY], ops: cops });
 
   // Across all namespaces.
-  if (rt.namespaced && verbs.has('list')) {
+  if (rt.namespaced && verbs.has('list') && listSchema) {
     items.push({
       path: `${base}/${rt.plural}`,
       params: [],

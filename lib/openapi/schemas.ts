@@ -155,6 +155,8 @@ export function schemaOfModel(model: string, group: string, dialect: Dialect): B
       case 'map':
         return { type: 'object', additionalProperties: typeSchema(t.values, fieldKey) };
       case 'model': {
+        // client-node names metav1.MicroTime as a class it never defines; it is a string.
+        if (t.model === 'V1MicroTime') return ref(MICRO_TIME);
         const target = schemaNameOf(t.model, group);
         modelOfName.set(target, t.model);
         return ref(target);
@@ -185,7 +187,12 @@ export function schemaOfModel(model: string, group: string, dialect: Dialect): B
     let s = typeSchema(parseType(a.type, a.format), fieldKey);
     // `enum` is a list of JSON values, not a JSON value.
     if (fieldKey === 'JSONSchemaProps.enum' && s.$ref) s = { type: 'array', items: s };
-    const description = fieldDescription(model, a.baseName);
+    let description = fieldDescription(model, a.baseName);
+    // client-node documents IntOrString and MicroTime fields with the type's own description; upstream
+    // describes the field, so a copy of the type description is noise.
+    if (description && typeof s.$ref === 'string' && COMMON[s.$ref.slice(s.$ref.lastIndexOf('/') + 1)]?.v2.description === description) {
+      description = undefined;
+    }
     if (s.$ref) {
       if (description) s = dialect === 'v3' ? { allOf: [s], description } : { ...s, description };
     } else if (description) {
