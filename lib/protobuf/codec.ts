@@ -273,16 +273,13 @@ function decodeStruct(type: string, b: Buffer): JsonObject {
     const [num, json, ftype, flags] = def;
     const occ = fields.get(num) ?? [];
     const omitempty = (flags & F_OMITEMPTY) !== 0;
-    const nil = () => {
-      if (!omitempty) out[json] = null;
-    };
     const scalar = SCALARS.has(ftype);
     if (flags & F_INLINE) {
       // Go promotes the fields of a `json:",inline"` embedded struct into this object.
       Object.assign(out, decodeStruct(ftype, occ.length ? merged(occ) : Buffer.alloc(0)));
     } else if (flags & F_MAP) {
       if (!occ.length) {
-        nil();
+        if (!omitempty) out[json] = null;
         continue;
       }
       const m: JsonObject = {};
@@ -295,21 +292,22 @@ function decodeStruct(type: string, b: Buffer): JsonObject {
       out[json] = m;
     } else if (flags & F_REPEATED) {
       if (!occ.length) {
-        nil();
+        if (!omitempty) out[json] = null;
         continue;
       }
       out[json] = scalar ? repeatedScalars(ftype, occ) : occ.map((f) => decodeValue(ftype, f.bytes ?? Buffer.alloc(0)));
     } else if (ftype === 'bytes') {
       // A Go []byte: nil when absent; omitempty also drops an empty one.
-      if (!occ.length) nil();
-      else {
+      if (!occ.length) {
+        if (!omitempty) out[json] = null;
+      } else {
         const v = occ[occ.length - 1]!.bytes ?? Buffer.alloc(0);
         if (!(omitempty && v.length === 0)) out[json] = v.toString('base64');
       }
     } else if (scalar) {
       if (!occ.length) {
-        if (flags & F_POINTER) nil();
-        else if (!omitempty) out[json] = scalarZero(ftype);
+        // Absent: a nil pointer, or a value field another encoder left out as zero.
+        if (!omitempty) out[json] = flags & F_POINTER ? null : scalarZero(ftype);
         continue;
       }
       const v = decodeScalar(ftype, occ[occ.length - 1]!);
@@ -318,11 +316,12 @@ function decodeStruct(type: string, b: Buffer): JsonObject {
     } else if (LIST_WRAPPERS.has(ftype)) {
       // A named Go slice (metav1.Verbs, authentication ExtraValue): slice rules, not struct rules.
       const v = occ.length ? decodeValue(ftype, merged(occ)) : null;
-      if (v === null) nil();
-      else if (!(omitempty && (v as unknown[]).length === 0)) out[json] = v;
+      if (v === null) {
+        if (!omitempty) out[json] = null;
+      } else if (!(omitempty && (v as unknown[]).length === 0)) out[json] = v;
     } else {
       if (!occ.length && flags & F_POINTER) {
-        nil();
+        if (!omitempty) out[json] = null;
         continue;
       }
       // A Go struct value is always marshalled (omitempty does not apply to structs).

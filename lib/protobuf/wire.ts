@@ -21,6 +21,16 @@ export function readFields(buf: Buffer): Map<number, RawField[]> {
   const out = new Map<number, RawField[]>();
   let pos = 0;
   const varint = (): bigint => {
+    // Fast path: tags, lengths and most values fit in four bytes.
+    let small = 0;
+    for (let i = 0; i < 4 && pos + i < buf.length; i++) {
+      const b = buf[pos + i]!;
+      small |= (b & 0x7f) << (7 * i);
+      if ((b & 0x80) === 0) {
+        pos += i + 1;
+        return BigInt(small >>> 0);
+      }
+    }
     let result = 0n;
     let shift = 0n;
     for (;;) {
@@ -97,6 +107,16 @@ export class Writer {
   }
 
   varintRaw(v: bigint | number): void {
+    if (typeof v === 'number' && v >= 0 && v < 0x10000000 && Number.isInteger(v)) {
+      const bytes: number[] = [];
+      while (v >= 0x80) {
+        bytes.push((v & 0x7f) | 0x80);
+        v >>>= 7;
+      }
+      bytes.push(v);
+      this.push(Buffer.from(bytes));
+      return;
+    }
     // Negative values are written as their 64-bit two's complement (10 bytes), as Go does for int32/int64.
     let n = BigInt.asUintN(64, BigInt(v));
     const bytes: number[] = [];

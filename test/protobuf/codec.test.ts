@@ -505,6 +505,20 @@ describe('protobuf codec', () => {
       assertBadRequest(() => decodeProtobufObject(body.subarray(0, body.length - 7)), /unexpected EOF/);
     });
 
+    it('reads value fields that a non-Go encoder left out as their zero value', () => {
+      // Service {1: metadata {1: "s"}, 2: spec {1: ports [{}]}}: the port has no fields at all.
+      const raw = Buffer.from([0x0a, 0x03, 0x0a, 0x01, 0x73, 0x12, 0x02, 0x0a, 0x00]);
+      const tm = new Writer();
+      tm.string(1, 'v1');
+      tm.string(2, 'Service');
+      const u = new Writer();
+      u.bytes(1, tm.finish());
+      u.bytes(2, raw);
+      const svc = decodeProtobufObject(Buffer.concat([PROTOBUF_MAGIC, u.finish()]));
+      assert.deepEqual(svc.spec, { ports: [{ port: 0, targetPort: 0 }] });
+      assert.deepEqual(svc.status, { loadBalancer: {} });
+    });
+
     it('skips fields it does not know, as gogo-protobuf does', () => {
       const raw = new Writer();
       raw.bytes(1, Buffer.from([0x0a, 0x01, 0x78])); // metadata {name: "x"}
