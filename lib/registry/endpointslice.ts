@@ -1,0 +1,103 @@
+// discovery.k8s.io/v1 EndpointSlice: pkg/registry/discovery/endpointslice/strategy.go,
+// SetDefaults_EndpointPort (pkg/apis/discovery/v1/defaults.go), ValidateEndpointSlice*
+// (pkg/apis/discovery/validation) and printEndpointSlice.
+import { field, FIELD_IMMUTABLE, type FieldError } from '../api/errors.js';
+import { isDNS1123Label, isIPv4, isIPv6, isValidPortNum } from '../validation/names.js';
+import { validateObjectMeta, validateObjectMetaUpdate } from '../validation/object-meta.js';
+import { AGE_COLUMN, NAME_COLUMN, age } from './printing.js';
+import type { KObject, ResourceType } from './resource-type.js';
+
+const ADDRESS_TYPES = ['FQDN', 'IPv4', 'IPv6'];
+const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
+const MAX_ENDPOINTS = 1000;
+const MAX_PORTS = 100;
+const MAX_ADDRESSES = 100;
+
+function validateAddress(addr: string, type: string, path: string): FieldError[] {
+  switch (type) {
+    case 'IPv4':
+      return isIPv4(addr) ? [] : [field.invalid(path, addr, 'must be a valid IPv4 address')];
+    case 'IPv6':
+      return isIPv6(addr) ? [] : [field.invalid(path, addr, 'must be a valid IPv6 address')];
+    case 'FQDN':
+      return isDNS1123Label(addr.split('.')[0]).length === 0 ? [] : [field.invalid(path, addr, 'must be a valid FQDN')];
+    default:
+      return [];
+  }
+}
+
+function validate(obj: KObject, checkAddressType = true): FieldError[] {
+  const errs = validateObjectMeta(obj.metadata, { namespaced: true });
+  const type = obj.addressType;
+  if (checkAddressType) {
+    if (!type) errs.push(field.required('addressType', ''));
+    else if (!ADDRESS_TYPES.includes(type)) errs.push(field.notSupported('addressType', type, ADDRESS_TYPES));
+  }
+  const endpoints: any[] = obj.endpoints ?? [];
+  if (endpoints.length > MAX_ENDPOINTS) errs.push(field.tooMany('endpoints', endpoints.length, MAX_ENDPOINTS));
+  endpoints.forEach((ep, i) => {
+    const p = `endpoints[${i}]`;
+    const addrs: string[] = ep.addresses ?? [];
+    if (addrs.length === 0) errs.push(field.required(`${p}.addresses`, 'must contain at least 1 address'));
+    else if (addrs.length > MAX_ADDRESSES) errs.push(field.tooMany(`${p}.addresses`, addrs.length, MAX_ADDRESSES));
+    addrs.forEach((a, j) => errs.push(...validateAddress(a, type, `${p}.addresses[${j}]`)));
+    if (ep.hostname != null) for (const m of isDNS1123Label(ep.hostname)) errs.push(field.invalid(`${p}.hostname`, ep.hostname, m));
+  });
+  const ports: any[] = obj.ports ?? [];
+  if (ports.length > MAX_PORTS) errs.push(field.tooMany('ports', ports.length, MAX_PORTS));
+  const names = new Set<string>();
+  ports.forEach((port, i) => {
+    const p = `ports[${i}]`;
+    const name = port.name ?? '';
+    if (name !== '') for (const m of isDNS1123Label(name)) errs.push(field.invalid(`${p}.name`, name, m));
+    if (names.has(name)) errs.push(field.duplicate(`${p}.name`, name));
+    names.add(name);
+    if (port.protocol == null) errs.push(field.required(`${p}.protocol`, ''));
+    else if (!PROTOCOLS.includes(port.protocol)) errs.push(field.notSupported(`${p}.protocol`, port.protocol, PROTOCOLS));
+    if (port.port != null) for (const m of isValidPortNum(port.port)) errs.push(field.invalid(`${p}.port`, port.port, m));
+  });
+  return errs;
+}
+
+function listWithMore(list: string[], count: number): string {
+  const max = 3;
+  if (count > max) return `${list.slice(0, max).join(',')} + ${count - max} more...`;
+  return list.length ? list.join(',') : '<unset>';
+}
+
+export const endpointslices: ResourceType = {
+  group: 'discovery.k8s.io',
+  version: 'v1',
+  kind: 'EndpointSlice',
+  plural: 'endpointslices',
+  singular: 'endpointslice',
+  namespaced: true,
+  model: 'V1EndpointSlice',
+  defaults(obj) {
+    for (const port of obj.ports ?? []) {
+      port.name ??= '';
+      port.protocol ??= 'TCP';
+    }
+  },
+  validate: (obj) => validate(obj),
+  validateUpdate(obj, old) {
+    const errs = [...validateObjectMetaUpdate(obj.metadata, old.metadata), ...validate(obj, false)];
+    if (obj.addressType !== old.addressType) errs.push(field.invalid('addressType', obj.addressType ?? '', FIELD_IMMUTABLE));
+    return errs;
+  },
+  table: {
+    columns: [
+      NAME_COLUMN,
+      { name: 'AddressType', type: 'string', description: 'addressType specifies the type of address carried by this EndpointSlice. All addresses in this slice must be the same type. This field is immutable after creation. The following address types are currently supported: * IPv4: Represents an IPv4 Address. * IPv6: Represents an IPv6 Address. * FQDN: Represents a Fully Qualified Domain Name. (Deprecated) The EndpointSlice controller only generates, and kube-proxy only processes, slices of addressType "IPv4" and "IPv6". No semantics are defined for the "FQDN" type.' },
+      { name: 'Ports', type: 'string', description: 'ports specifies the list of network ports exposed by each endpoint in this slice. Each port must have a unique name. Each slice may include a maximum of 100 ports. Services always have at least 1 port, so EndpointSlices generated by the EndpointSlice controller will likewise always have at least 1 port. EndpointSlices used for other purposes may have an empty ports list.' },
+      { name: 'Endpoints', type: 'string', description: 'endpoints is a list of unique endpoints in this slice. Each slice may include a maximum of 1000 endpoints.' },
+      AGE_COLUMN,
+    ],
+    row: (obj, now) => {
+      const ports: any[] = obj.ports ?? [];
+      const portList = ports.slice(0, 3).map((p) => (p.port != null ? String(p.port) : p.name != null ? p.name : '*'));
+      const addrs: string[] = (obj.endpoints ?? []).flatMap((e: { addresses?: string[] }) => e.addresses ?? []);
+      return [obj.metadata.name, obj.addressType ?? '', listWithMore(portList, ports.length), listWithMore(addrs.slice(0, 3), addrs.length), age(obj, now)];
+    },
+  },
+};

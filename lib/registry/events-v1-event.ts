@@ -1,0 +1,214 @@
+// events.k8s.io/v1 Event, served from the core/v1 events storage: the conversions of
+// pkg/apis/events/v1/conversion.go (note ⇄ message, regarding ⇄ involvedObject,
+// deprecatedSource ⇄ source, deprecated* ⇄ first/lastTimestamp and count,
+// reportingController ⇄ reportingComponent), the strict events.k8s.io validation of
+// pkg/apis/core/validation/events.go, the field-label mapping of the events group, and
+// the core printEvent table (upstream prints the internal, core-shaped object).
+import { field, FIELD_IMMUTABLE, type FieldError } from '../api/errors.js';
+import { isDNS1123Subdomain, isQualifiedName } from '../validation/names.js';
+import { deepEqual, validateObjectMeta, validateObjectMetaUpdate } from '../validation/object-meta.js';
+import { humanDuration } from './printing.js';
+import type { KObject, ResourceType } from './resource-type.js';
+
+type J = Record<string, any>;
+
+/** Copies the listed keys that are set (not undefined) from one object to another under new names. */
+function carry(from: J, to: J, pairs: Array<[string, string]>): void {
+  for (const [a, b] of pairs) if (from[a] !== undefined) to[b] = from[a];
+}
+
+/** Fields with the same name in both versions. */
+const SHARED = ['eventTime', 'series', 'reportingInstance', 'action', 'reason', 'related', 'type'];
+
+/** Convert_v1_Event_To_core_Event. */
+export function eventV1ToCore(v1: KObject): KObject {
+  const out: KObject = { apiVersion: 'v1', kind: 'Event', metadata: v1.metadata };
+  for (const k of SHARED) if (v1[k] !== undefined) out[k] = v1[k];
+  carry(v1, out, [
+    ['reportingController', 'reportingComponent'],
+    ['regarding', 'involvedObject'],
+    ['deprecatedSource', 'source'],
+    ['note', 'message'],
+    ['deprecatedFirstTimestamp', 'firstTimestamp'],
+    ['deprecatedLastTimestamp', 'lastTimestamp'],
+    ['deprecatedCount', 'count'],
+  ]);
+  out.involvedObject ??= {};
+  return out;
+}
+
+/** Convert_core_Event_To_v1_Event. */
+export function eventCoreToV1(core: KObject): KObject {
+  const out: KObject = { apiVersion: 'events.k8s.io/v1', kind: 'Event', metadata: core.metadata };
+  for (const k of SHARED) if (core[k] !== undefined) out[k] = core[k];
+  carry(core, out, [
+    ['reportingComponent', 'reportingController'],
+    ['involvedObject', 'regarding'],
+    ['source', 'deprecatedSource'],
+    ['message', 'note'],
+    ['firstTimestamp', 'deprecatedFirstTimestamp'],
+    ['lastTimestamp', 'deprecatedLastTimestamp'],
+    ['count', 'deprecatedCount'],
+  ]);
+  // eventTime is not omitempty in events.k8s.io/v1.
+  if (out.eventTime === undefined) out.eventTime = null;
+  return out;
+}
+
+const isSet = (v: unknown) => v !== undefined && v !== null && v !== '';
+
+function validateSeries(ev: J): FieldError[] {
+  const errs: FieldError[] = [];
+  if (ev.series) {
+    if (!((ev.series.count ?? 0) >= 2)) errs.push(field.invalid('series.count', '', 'should be at least 2'));
+    if (!isSet(ev.series.lastObservedTime)) errs.push(field.required('series.lastObservedTime', ''));
+  }
+  return errs;
+}
+
+/** legacyValidateEvent for a request of events.k8s.io/v1 (field names as that version). */
+function legacyValidate(ev: J): FieldError[] {
+  const errs: FieldError[] = [];
+  const ns = ev.metadata?.namespace ?? '';
+  const regardingNs = ev.regarding?.namespace ?? '';
+  if (!isSet(ev.eventTime)) {
+    if (regardingNs === '' ? ns !== '' && ns !== 'default' : ns !== regardingNs) {
+      errs.push(field.invalid('involvedObject.namespace', regardingNs, 'does not match event.namespace'));
+    }
+  } else {
+    if (regardingNs === '' && ns !== 'default' && ns !== 'kube-system') {
+      errs.push(field.invalid('involvedObject.namespace', regardingNs, 'does not match event.namespace'));
+    }
+    const rc = ev.reportingController ?? '';
+    if (rc.length === 0) errs.push(field.required('reportingController', ''));
+    for (const m of isQualifiedName(rc)) errs.push(field.invalid('reportingController', rc, m));
+    const ri = ev.reportingInstance ?? '';
+    if (ri.length === 0) errs.push(field.required('reportingInstance', ''));
+    if (ri.length > 128) errs.push(field.invalid('reportingInstance', '', 'can have at most 128 characters'));
+    const action = ev.action ?? '';
+    if (action.length === 0) errs.push(field.required('action', ''));
+    if (action.length > 128) errs.push(field.invalid('action', '', 'can have at most 128 characters'));
+    const reason = ev.reason ?? '';
+    if (reason.length === 0) errs.push(field.required('reason', ''));
+    if (reason.length > 128) errs.push(field.invalid('reason', '', 'can have at most 128 characters'));
+    if ((ev.note ?? '').length > 1024) errs.push(field.invalid('note', '', 'can have at most 1024 characters'));
+  }
+  for (const m of isDNS1123Subdomain(ns)) errs.push(field.invalid('namespace', ns, m));
+  return errs;
+}
+
+/** ValidateEventCreate with requestVersion events.k8s.io/v1 (strict). */
+function validate(ev: KObject): FieldError[] {
+  const errs = legacyValidate(ev);
+  errs.push(...validateObjectMeta(ev.metadata, { namespaced: true }));
+  errs.push(...validateSeries(ev));
+  if (!isSet(ev.eventTime)) errs.push(field.required('eventTime', ''));
+  if (ev.type !== 'Normal' && ev.type !== 'Warning') errs.push(field.invalid('type', '', `has invalid value: ${ev.type ?? ''}`));
+  if (isSet(ev.deprecatedFirstTimestamp)) errs.push(field.invalid('deprecatedFirstTimestamp', '', 'needs to be unset'));
+  if (isSet(ev.deprecatedLastTimestamp)) errs.push(field.invalid('deprecatedLastTimestamp', '', 'needs to be unset'));
+  if (ev.deprecatedCount) errs.push(field.invalid('deprecatedCount', '', 'needs to be unset'));
+  if (isSet(ev.deprecatedSource?.component) || isSet(ev.deprecatedSource?.host)) errs.push(field.invalid('deprecatedSource', '', 'needs to be unset'));
+  return errs;
+}
+
+/** ValidateEventUpdate for events.k8s.io/v1; upstream names the immutable fields by their core names. */
+function validateUpdate(ev: KObject, old: KObject): FieldError[] {
+  const errs = [...legacyValidate(ev), ...validateObjectMetaUpdate(ev.metadata, old.metadata)];
+  if (!deepEqual(ev.series, old.series)) errs.push(...validateSeries(ev));
+  const immutable: Array<[string, string]> = [
+    ['regarding', 'involvedObject'],
+    ['reason', 'reason'],
+    ['note', 'message'],
+    ['deprecatedSource', 'source'],
+    ['deprecatedFirstTimestamp', 'firstTimestamp'],
+    ['deprecatedLastTimestamp', 'lastTimestamp'],
+    ['deprecatedCount', 'count'],
+    ['type', 'type'],
+    ['eventTime', 'eventTime'],
+    ['action', 'action'],
+    ['related', 'related'],
+    ['reportingController', 'reportingComponent'],
+    ['reportingInstance', 'reportingInstance'],
+  ];
+  for (const [v1name, corename] of immutable) {
+    if (!deepEqual(ev[v1name], old[v1name])) errs.push(field.invalid(corename, ev[v1name] ?? '', FIELD_IMMUTABLE));
+  }
+  return errs;
+}
+
+function sinceOrUnknown(t: string | undefined | null, now: number): string {
+  if (!t) return '<unknown>';
+  const ms = Date.parse(t);
+  return Number.isNaN(ms) ? '<unknown>' : humanDuration(now - ms);
+}
+
+/** printEvent on the core-shaped event. */
+export function coreEventRow(ev: KObject, now: number): unknown[] {
+  const first = ev.firstTimestamp ? sinceOrUnknown(ev.firstTimestamp, now) : sinceOrUnknown(ev.eventTime, now);
+  let last = ev.lastTimestamp ? sinceOrUnknown(ev.lastTimestamp, now) : first;
+  let count = ev.count ?? 0;
+  if (ev.series) {
+    last = sinceOrUnknown(ev.series.lastObservedTime, now);
+    count = ev.series.count ?? 0;
+  } else if (count === 0) {
+    // Singleton events don't have a count set in the new API.
+    count = 1;
+  }
+  const io = ev.involvedObject ?? {};
+  const kind = String(io.kind ?? '').toLowerCase();
+  const target = io.name ? `${kind}/${io.name}` : kind;
+  const component = ev.source?.component || ev.reportingComponent || '';
+  const instance = ev.source?.host || ev.reportingInstance || '';
+  const source = instance ? `${component}, ${instance}` : component;
+  return [last, ev.type ?? '', ev.reason ?? '', target, io.fieldPath ?? '', source, String(ev.message ?? '').trim(), first, count, ev.metadata.name];
+}
+
+export const EVENT_COLUMNS = [
+  { name: 'Last Seen', type: 'string' as const, description: 'The time at which the most recent occurrence of this event was recorded.' },
+  { name: 'Type', type: 'string' as const, description: 'Type of this event (Normal, Warning), new types could be added in the future' },
+  { name: 'Reason', type: 'string' as const, description: 'This should be a short, machine understandable string that gives the reason for the transition into the object\'s current status.' },
+  { name: 'Object', type: 'string' as const, description: 'The object that this event is about.' },
+  { name: 'Subobject', type: 'string' as const, priority: 1, description: 'If referring to a piece of an object instead of an entire object, this string should contain a valid JSON/Go field access statement, such as desiredState.manifest.containers[2]. For example, if the object reference is to a container within a pod, this would take on a value like: "spec.containers{name}" (where "name" refers to the name of the container that triggered the event) or if no container name is specified "spec.containers[2]" (container with index 2 in this pod). This syntax is chosen only to have some well-defined way of referencing a part of an object.' },
+  { name: 'Source', type: 'string' as const, priority: 1, description: 'The component reporting this event. Should be a short machine understandable string.' },
+  { name: 'Message', type: 'string' as const, description: 'A human-readable description of the status of this operation.' },
+  { name: 'First Seen', type: 'string' as const, priority: 1, description: 'The time at which the event was first recorded. (Time of server receipt is in TypeMeta.)' },
+  { name: 'Count', type: 'string' as const, priority: 1, description: 'The number of times this event has occurred.' },
+  {
+    name: 'Name',
+    type: 'string' as const,
+    priority: 1,
+    format: 'name',
+    description:
+      'Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names',
+  },
+];
+
+export const eventsV1: ResourceType = {
+  group: 'events.k8s.io',
+  version: 'v1',
+  kind: 'Event',
+  plural: 'events',
+  singular: 'event',
+  namespaced: true,
+  model: 'EventsV1Event',
+  hasGeneration: false,
+  storage: { group: '', plural: 'events' },
+  toStorage: eventV1ToCore,
+  fromStorage: eventCoreToV1,
+  validate,
+  validateUpdate,
+  // The events group's field-label conversion maps these onto the core event's fields.
+  selectableFields: (ev) => ({
+    'regarding.kind': ev.regarding?.kind ?? '',
+    'regarding.namespace': ev.regarding?.namespace ?? '',
+    'regarding.name': ev.regarding?.name ?? '',
+    'regarding.uid': ev.regarding?.uid ?? '',
+    'regarding.apiVersion': ev.regarding?.apiVersion ?? '',
+    'regarding.resourceVersion': ev.regarding?.resourceVersion ?? '',
+    'regarding.fieldPath': ev.regarding?.fieldPath ?? '',
+    reason: ev.reason ?? '',
+    reportingController: ev.reportingController ?? '',
+    type: ev.type ?? '',
+  }),
+  table: { columns: EVENT_COLUMNS, row: (ev, now) => coreEventRow(eventV1ToCore(ev), now) },
+};
