@@ -54,7 +54,8 @@ export interface UpdateOptions {
   subresource?: string;
 }
 
-interface ManagerEntry {
+/** One decoded metadata.managedFields entry. */
+export interface ManagerEntry {
   manager: string;
   operation: 'Apply' | 'Update';
   apiVersion: string;

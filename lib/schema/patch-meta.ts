@@ -126,7 +126,7 @@ const TABLE: Record<string, Record<string, string>> = {
   V1NodeSpec: { podCIDRs: 'merge|set', taints: 'atomic' },
   V1NodeStatus: {
     conditions: CONDITIONS,
-    addresses: 'merge:type|atomic',
+    addresses: 'merge:type|map:type',
     images: 'atomic',
     volumesInUse: 'atomic',
     volumesAttached: 'atomic',
@@ -224,6 +224,7 @@ const ATOMIC_STRUCTS = new Set([
   'V1ResourceFieldSelector',
   'V1SecretReference',
   'V1NodeSelector',
+  'V1NodeSelectorTerm',
   'V1TopologySelectorTerm',
   'V1ConfigMapEnvSource',
   'V1SecretEnvSource',
