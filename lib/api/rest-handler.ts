@@ -113,7 +113,11 @@ export class RestHandler {
     const method = req.method ?? 'GET';
     if (info.namespace !== undefined && !rt.namespaced) throw notFoundPath();
     if (info.subresource) {
-      const known = info.subresource === 'status' ? rt.statusSubresource : info.subresource === 'scale' ? !!rt.scale : false;
+      const known =
+        info.subresource === 'status' ? rt.statusSubresource
+        : info.subresource === 'scale' ? !!rt.scale
+        : info.subresource === 'finalize' ? rt.group === '' && rt.plural === 'namespaces'
+        : false;
       if (!known) {
         const h = this.deps.subresourceHandlers.get(`${rt.group}/${rt.plural}/${info.subresource}`);
         if (!h) throw notFoundPath();

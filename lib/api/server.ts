@@ -23,7 +23,7 @@ import { startCompactor } from '../storage/compactor.js';
 import type { Store } from '../storage/store.js';
 import { logger } from '../log.js';
 import { buildDeps } from './wiring.js';
-import { namespaceLifecycle, bootstrapNamespaces } from '../registry/namespace-lifecycle.js';
+import { namespaceLifecycle, bootstrapNamespaces, deferNamespaceDelete } from '../registry/namespace-lifecycle.js';
 import { NamespaceController } from '../controllers/namespace.js';
 import { CustomResourceDefinitionController, deferCrdDelete } from '../controllers/customresourcedefinition.js';
 
@@ -63,6 +63,8 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   const registry = new ResourceRegistry([...builtinResources(), ...reviewResources()]);
   const generic = new GenericStore(store);
   generic.addAdmission(namespaceLifecycle(generic, registry));
+  const nsType = registry.lookup('', 'v1', 'namespaces');
+  if (nsType) nsType.deferDelete = deferNamespaceDelete;
   await bootstrapNamespaces(generic, registry);
   const compactor = startCompactor(store, {});
 

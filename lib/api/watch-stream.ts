@@ -40,8 +40,8 @@ export async function streamWatch(
     return obj;
   };
   let closed = false;
-  const write = (ev: ApiWatchEvent) => {
-    if (closed) return;
+  const write = (ev: ApiWatchEvent, flushing = false) => {
+    if (closed && !flushing) return;
     const object = convert(ev);
     if (pb) res.write(pb(ev.type, object));
     else if (fmt.serialization === 'yaml') res.write(toYaml({ type: ev.type, object }) + '---\n');
@@ -70,7 +70,7 @@ export async function streamWatch(
   res.setHeader('Transfer-Encoding', 'chunked');
   res.flushHeaders();
   started = true;
-  for (const ev of pending.splice(0)) write(ev);
+  for (const ev of pending.splice(0)) write(ev, true);
   if (closed) {
     res.end();
     return;

@@ -83,9 +83,8 @@ export class NamespaceController {
       await this.generic.guaranteedUpdate(nsType, '', name, (live) => {
         if (!live) throw new ApiError({ code: 404, reason: 'NotFound', message: 'gone' });
         live.spec = { ...(live.spec ?? {}), finalizers: (live.spec?.finalizers ?? []).filter((f: string) => f !== 'kubernetes') };
-        if (!live.spec.finalizers.length) delete live.spec.finalizers;
         return live;
-      });
+      }, {}, { subresource: 'finalize' });
       await this.generic.delete(nsType, '', name, {});
       logger.info('namespace deleted', { namespace: name });
     } catch (e) {

@@ -451,7 +451,16 @@ export class GenericStore {
     rt.defaults?.(obj);
 
     let errs: FieldError[];
-    if (subresource === 'status') {
+    if (subresource === 'finalize') {
+      // Namespace finalize: only spec.finalizers changes (upstream finalizeStrategy).
+      const fin: KObject = structuredClone(live);
+      fin.spec = { ...(live.spec ?? {}) };
+      if (obj.spec?.finalizers?.length) fin.spec.finalizers = obj.spec.finalizers;
+      else delete fin.spec.finalizers;
+      Object.keys(obj).forEach((k) => delete obj[k]);
+      Object.assign(obj, fin);
+      errs = rt.validateUpdate?.(obj, live) ?? [];
+    } else if (subresource === 'status') {
       // Status strategy: only status changes (upstream ResetObjectMetaForStatus + spec from old).
       const statusOnly: KObject = { ...structuredClone(live), status: obj.status };
       statusOnly.metadata.managedFields = meta.managedFields ?? live.metadata.managedFields;

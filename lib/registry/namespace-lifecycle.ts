@@ -2,6 +2,7 @@
 // does not exist or is being terminated; the system namespaces exist from the start.
 import { ApiError, forbidden, notFound } from '../api/errors.js';
 import type { AdmissionPlugin, GenericStore } from './generic-store.js';
+import type { KObject } from './resource-type.js';
 import type { ResourceRegistry } from './resource-registry.js';
 
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
@@ -42,4 +43,14 @@ export async function bootstrapNamespaces(generic: GenericStore, registry: Resou
       if (!(e instanceof ApiError && e.reason === 'AlreadyExists')) throw e;
     }
   }
+}
+
+/**
+ * Deleting a namespace with spec.finalizers marks it Terminating instead (upstream namespace
+ * REST Delete); the namespace controller empties it and removes the "kubernetes" finalizer.
+ */
+export function deferNamespaceDelete(ns: KObject): boolean {
+  if (!(ns.spec?.finalizers ?? []).length) return false;
+  ns.status = { ...(ns.status ?? {}), phase: 'Terminating' };
+  return true;
 }

