@@ -161,12 +161,8 @@ export function schemaNameOf(model: string, group: string): string {
 /** The client-node model of a kind in a group-version (`apps`,`v1`,`Deployment` → `V1Deployment`), if any. */
 export function modelForKind(group: string, version: string, kind: string): string | undefined {
   const v = version.charAt(0).toUpperCase() + version.slice(1);
+  // A group-prefixed class (CoreV1Event, AuthenticationV1TokenRequest) wins over an unprefixed one.
   const prefix = Object.entries(PREFIX_GROUPS).find(([, g]) => g === group)?.[0];
-  for (const candidate of [prefix ? `${prefix}${v}${kind}` : '', `${v}${kind}`]) {
-    if (candidate && hasModel(candidate)) {
-      // An unprefixed model may belong to another group (V1Event is not a thing, but V1Subject could be).
-      return candidate;
-    }
-  }
-  return undefined;
+  if (prefix && hasModel(`${prefix}${v}${kind}`)) return `${prefix}${v}${kind}`;
+  return hasModel(`${v}${kind}`) ? `${v}${kind}` : undefined;
 }

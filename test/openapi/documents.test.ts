@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
+import { builtinResources } from '../../lib/registry/builtin.js';
 import type { ResourceType } from '../../lib/registry/resource-type.js';
 import { modelDoc, parseModelDeclaration } from '../../lib/schema/descriptions.js';
 import { openapiV2Document } from '../../lib/openapi/v2.js';
@@ -185,6 +186,23 @@ describe('OpenAPI v3 group-version documents', () => {
     assert.equal(doc.paths['/apis/stable.example.com/v1/namespaces/{namespace}/crontabs'].get.responses['200'].content['application/json'].schema.$ref,
       '#/components/schemas/com.example.stable.v1.CronTabList');
     assert.ok(supportsQueryParamV3(doc, { group: cronTabs.group, version: 'v1', kind: 'CronTab' }, 'fieldValidation'));
+  });
+});
+
+describe('OpenAPI for the registered built-in resources', () => {
+  const resources = builtinResources();
+
+  it('gives every registered resource its paths, its kind schema and a PATCH kubectl trusts for validation', () => {
+    assert.ok(resources.length > 0);
+    for (const rt of resources) {
+      const doc = v3(gvPathOf(rt), resources);
+      const gvk = { group: rt.group, version: rt.version, kind: rt.kind };
+      const kinds = Object.entries(doc.components.schemas).filter(([, s]) => ((s as Doc)[GVK] ?? []).some((g: Doc) => g.group === gvk.group && g.version === gvk.version && g.kind === gvk.kind));
+      assert.equal(kinds.length, 1, `${rt.kind}: schemas with its GVK: ${kinds.map(([n]) => n)}`);
+      if ((rt.verbs ?? ['patch']).includes('patch')) assert.ok(supportsQueryParamV3(doc, gvk, 'fieldValidation'), rt.kind);
+      const text = JSON.stringify(doc);
+      for (const m of text.matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)) assert.ok(doc.components.schemas[m[1]], `${rt.kind}: dangling ${m[1]}`);
+    }
   });
 });
 
