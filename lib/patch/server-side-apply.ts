@@ -29,7 +29,7 @@ import {
   valueToken,
   type FieldPath,
 } from './field-set.js';
-import { childShape, itemShape, rootShape, type Shape } from './shape.js';
+import { childShape, itemShape, modelForObject, rootShape, type Shape } from './shape.js';
 
 export interface ApplyOptions {
   /** fieldManager query parameter. */
@@ -38,7 +38,7 @@ export interface ApplyOptions {
   force: boolean;
   /** apiVersion of the request, e.g. `apps/v1`. */
   apiVersion: string;
-  /** client-node model (`V1Deployment`); without one the object is treated as schemaless. */
+  /** client-node model (`V1Deployment`); defaults to the one apiVersion/kind name, else schemaless. */
   model?: string;
   /** RFC 3339 time recorded on the manager's entry. */
   now: string;
@@ -49,6 +49,7 @@ export interface ApplyOptions {
 export interface UpdateOptions {
   manager: string;
   apiVersion: string;
+  /** As in ApplyOptions: defaults to the model apiVersion/kind name. */
   model?: string;
   now: string;
   subresource?: string;
@@ -437,7 +438,7 @@ export function apply(live: object | undefined, applied: object, opts: ApplyOpti
   if (isObject(appliedMeta) && appliedMeta.managedFields !== undefined && appliedMeta.managedFields !== null) {
     throw badRequest('metadata.managedFields must be nil');
   }
-  const shape = rootShape(opts.model);
+  const shape = rootShape(opts.model ?? modelForObject(applied) ?? modelForObject(live));
   const liveObj = withoutManagedFields(live);
   const managers = live ? decodeManagedFields((live as JsonObject & { metadata?: JsonObject }).metadata?.managedFields) : [];
 
@@ -488,7 +489,7 @@ export function apply(live: object | undefined, applied: object, opts: ApplyOpti
  */
 export function trackUpdate(live: object | undefined, updated: object, opts: UpdateOptions): JsonObject {
   const result = deepCopy(updated) as JsonObject;
-  const shape = rootShape(opts.model);
+  const shape = rootShape(opts.model ?? modelForObject(updated) ?? modelForObject(live));
   const liveMF = isObject((live as JsonObject | undefined)?.metadata) ? ((live as JsonObject).metadata as JsonObject).managedFields : undefined;
   const userMF = isObject(result.metadata) ? result.metadata.managedFields : undefined;
   let managers = decodeManagedFields(liveMF);

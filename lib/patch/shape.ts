@@ -77,3 +77,48 @@ export function fieldPatchMeta(parent: Shape, name: string): { strategy: string;
   const m = patchMeta(parent.model, name);
   return { strategy: m?.strategy ?? '', mergeKey: m?.mergeKey ?? '' };
 }
+
+// API groups served from Go types; a kind in any other group is a custom resource (schemaless here).
+const BUILTIN_GROUPS = new Set([
+  '',
+  'apps',
+  'batch',
+  'autoscaling',
+  'policy',
+  'networking.k8s.io',
+  'rbac.authorization.k8s.io',
+  'discovery.k8s.io',
+  'storage.k8s.io',
+  'coordination.k8s.io',
+  'events.k8s.io',
+  'certificates.k8s.io',
+  'scheduling.k8s.io',
+  'node.k8s.io',
+  'admissionregistration.k8s.io',
+  'apiextensions.k8s.io',
+  'apiregistration.k8s.io',
+  'flowcontrol.apiserver.k8s.io',
+  'resource.k8s.io',
+  'authentication.k8s.io',
+  'authorization.k8s.io',
+]);
+
+/**
+ * The client-node model of a built-in object from its apiVersion and kind (`apps/v1` Deployment →
+ * `V1Deployment`, core Event → `CoreV1Event`, events.k8s.io Event → `EventsV1Event`), or
+ * undefined for custom resources and unknown kinds.
+ */
+export function modelForObject(obj: unknown): string | undefined {
+  if (typeof obj !== 'object' || obj === null) return undefined;
+  const { apiVersion, kind } = obj as { apiVersion?: unknown; kind?: unknown };
+  if (typeof apiVersion !== 'string' || typeof kind !== 'string' || !kind) return undefined;
+  const slash = apiVersion.lastIndexOf('/');
+  const group = slash < 0 ? '' : apiVersion.slice(0, slash);
+  const version = slash < 0 ? apiVersion : apiVersion.slice(slash + 1);
+  if (!BUILTIN_GROUPS.has(group) || !version) return undefined;
+  const v = version[0].toUpperCase() + version.slice(1);
+  // client-node qualifies names two groups share with the group (CoreV1Event / EventsV1Event).
+  const groupPrefix = group === '' ? 'Core' : group.split('.')[0].replace(/^./, (c) => c.toUpperCase());
+  for (const name of [`${groupPrefix}${v}${kind}`, `${v}${kind}`]) if (hasModel(name)) return name;
+  return undefined;
+}

@@ -295,3 +295,21 @@ describe('managed fields of ordinary writes', () => {
     assert.deepEqual(entry(st, 'kubelet')!.fieldsV1, { 'f:status': { 'f:phase': {} } });
   });
 });
+
+describe('model inference for managed fields', () => {
+  it('reads the model from apiVersion and kind when the caller names none', () => {
+    const cfg = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: { template: { spec: { containers: [{ name: 'c', image: 'x' }] } } } };
+    const obj = applyRaw(undefined, cfg, { manager: 'm', force: false, apiVersion: 'apps/v1', now: T0 }) as Obj;
+    const fields = obj.metadata.managedFields[0].fieldsV1;
+    assert.deepEqual(fields['f:spec']['f:template']['f:spec']['f:containers'], { 'k:{"name":"c"}': { '.': {}, 'f:image': {}, 'f:name': {} } });
+  });
+
+  it('knows the two Event kinds apart and leaves custom resources schemaless', async () => {
+    const { modelForObject } = await import('../../lib/patch/shape.js');
+    assert.equal(modelForObject({ apiVersion: 'v1', kind: 'Event' }), 'CoreV1Event');
+    assert.equal(modelForObject({ apiVersion: 'events.k8s.io/v1', kind: 'Event' }), 'EventsV1Event');
+    assert.equal(modelForObject({ apiVersion: 'v1', kind: 'Pod' }), 'V1Pod');
+    assert.equal(modelForObject({ apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler' }), 'V2HorizontalPodAutoscaler');
+    assert.equal(modelForObject({ apiVersion: 'example.com/v1', kind: 'Deployment' }), undefined);
+  });
+});

@@ -97,6 +97,21 @@ describe('strategic merge patch', () => {
     });
   });
 
+  describe('client-side apply deletions', () => {
+    it('removes a container dropped from the manifest ($patch: delete with $setElementOrder)', () => {
+      const out = smp(deployment(), {
+        spec: { template: { spec: { '$setElementOrder/containers': [{ name: 'nginx' }], containers: [{ $patch: 'delete', name: 'sidecar' }] } } },
+      });
+      assert.deepEqual(podSpec(out).containers.map((c: Obj) => c.name), ['nginx']);
+    });
+
+    it('removes a finalizer dropped from the manifest ($deleteFromPrimitiveList with $setElementOrder)', () => {
+      const cm = { metadata: { name: 'c', finalizers: ['a', 'b'] } };
+      const out = smp(cm, { metadata: { '$deleteFromPrimitiveList/finalizers': ['b'], '$setElementOrder/finalizers': ['a'] } }, 'V1ConfigMap');
+      assert.deepEqual(out.metadata.finalizers, ['a']);
+    });
+  });
+
   describe('lists', () => {
     it('puts an item the live list lacks first when no $setElementOrder says otherwise (upstream mergeSortedSlice)', () => {
       const out = smp(deployment(), { spec: { template: { spec: { containers: [{ name: 'nginx', env: [{ name: 'NEW', value: 'x' }] }] } } } });
