@@ -77,7 +77,8 @@ function defaultEnv(env: J): void {
 /** SetDefaults_Container plus the generated walk into ports, env, probes and lifecycle. */
 export function defaultContainer(c: J): void {
   if (!c || typeof c !== 'object') return;
-  if (!c.imagePullPolicy && typeof c.image === 'string') c.imagePullPolicy = imageTag(c.image) === 'latest' ? 'Always' : 'IfNotPresent';
+  // An unparsable (e.g. empty) image yields no tag upstream, hence IfNotPresent.
+  if (!c.imagePullPolicy) c.imagePullPolicy = typeof c.image === 'string' && c.image && imageTag(c.image) === 'latest' ? 'Always' : 'IfNotPresent';
   c.terminationMessagePath ||= '/dev/termination-log';
   c.terminationMessagePolicy ||= 'File';
   if (Array.isArray(c.ports)) for (const p of c.ports) if (p && typeof p === 'object') p.protocol ||= 'TCP';

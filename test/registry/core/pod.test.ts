@@ -1,0 +1,171 @@
+import { strict as assert } from 'node:assert';
+import { pod } from '../../../lib/registry/pod.js';
+import type { KObject } from '../../../lib/registry/resource-type.js';
+import { columns, create, row, update } from './helpers.js';
+
+const threeContainers = {
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name: 'app-stack', labels: { app: 'stack' } },
+  spec: {
+    containers: [
+      { name: 'redis', image: 'redis:7', ports: [{ containerPort: 6379 }] },
+      { name: 'postgres', image: 'postgres:16', env: [{ name: 'POSTGRES_PASSWORD', value: 'secret' }], ports: [{ containerPort: 5432, name: 'pg' }] },
+      {
+        name: 'app',
+        image: 'luksa/kubia',
+        ports: [{ containerPort: 8080, name: 'http' }],
+        resources: { requests: { cpu: '0.5', memory: '128Mi' }, limits: { cpu: '1', memory: '256Mi' } },
+        readinessProbe: { httpGet: { path: '/healthz', port: 'http' } },
+        volumeMounts: [{ name: 'data', mountPath: '/data' }],
+      },
+    ],
+    volumes: [{ name: 'data', emptyDir: {} }, { name: 'cfg', configMap: { name: 'app-config' } }],
+  },
+};
+
+describe('Pod', () => {
+  it('is served as pods/po in the all category with the kubectl-visible subresources', () => {
+    assert.deepEqual([pod.plural, pod.shortNames, pod.categories, pod.model], ['pods', ['po'], ['all'], 'V1Pod']);
+    assert.deepEqual(pod.subresources!.map((s) => s.name), ['attach', 'binding', 'ephemeralcontainers', 'eviction', 'exec', 'log', 'portforward', 'proxy', 'status']);
+    const eviction = pod.subresources!.find((s) => s.name === 'eviction')!;
+    assert.deepEqual([eviction.group, eviction.version, eviction.kind], ['policy', 'v1', 'Eviction']);
+  });
+
+  it('validates a three-container pod clean and fills upstream defaults', () => {
+    const { obj, errors } = create(pod, threeContainers);
+    assert.deepEqual(errors, []);
+    const spec = obj.spec;
+    assert.equal(spec.restartPolicy, 'Always');
+    assert.equal(spec.dnsPolicy, 'ClusterFirst');
+    assert.equal(spec.terminationGracePeriodSeconds, 30);
+    assert.equal(spec.schedulerName, 'default-scheduler');
+    assert.deepEqual(spec.securityContext, {});
+    assert.equal(spec.enableServiceLinks, true);
+    const [redis, , app] = spec.containers;
+    assert.equal(redis.imagePullPolicy, 'IfNotPresent');
+    assert.equal(app.imagePullPolicy, 'Always', 'no tag means :latest');
+    assert.equal(redis.terminationMessagePath, '/dev/termination-log');
+    assert.equal(redis.terminationMessagePolicy, 'File');
+    assert.equal(redis.ports[0].protocol, 'TCP');
+    assert.deepEqual(app.resources.requests, { cpu: '500m', memory: '128Mi' });
+    assert.deepEqual(app.readinessProbe, { httpGet: { path: '/healthz', port: 'http', scheme: 'HTTP' }, timeoutSeconds: 1, periodSeconds: 10, successThreshold: 1, failureThreshold: 3 });
+    assert.equal(spec.volumes[1].configMap.defaultMode, 420);
+    assert.deepEqual(obj.status, { phase: 'Pending', qosClass: 'Burstable' });
+  });
+
+  it('defaults requests to limits and classifies Guaranteed pods', () => {
+    const { obj } = create(pod, { metadata: { name: 'g' }, spec: { containers: [{ name: 'c', image: 'nginx:1.27', resources: { limits: { cpu: '1', memory: '1Gi' } } }] } });
+    assert.deepEqual(obj.spec.containers[0].resources.requests, { cpu: '1', memory: '1Gi' });
+    assert.equal(obj.status.qosClass, 'Guaranteed');
+  });
+
+  it('keeps defaulting idempotent', () => {
+    const once = create(pod, threeContainers).obj;
+    const twice = structuredClone(once);
+    pod.defaults!(twice);
+    assert.deepEqual(twice, once);
+  });
+
+  it('reports missing containers, images and duplicate names as kube-apiserver does', () => {
+    assert.deepEqual(create(pod, { metadata: { name: 'p' }, spec: {} }).errors, ['spec.containers: Required value']);
+    const { errors } = create(pod, { metadata: { name: 'p' }, spec: { containers: [{ name: 'a', image: 'x' }, { name: 'a' }] } });
+    assert.deepEqual(errors, ['spec.containers[1].image: Required value', 'spec.containers[1].name: Duplicate value: "a"']);
+  });
+
+  it('rejects bad names, ports and policies with upstream messages', () => {
+    const { errors } = create(pod, {
+      metadata: { name: 'Bad_Name' },
+      spec: { restartPolicy: 'Sometimes', containers: [{ name: 'c', image: 'x', ports: [{ containerPort: 70000, protocol: 'HTTP' }] }] },
+    });
+    assert.deepEqual(errors, [
+      `metadata.name: Invalid value: "Bad_Name": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`,
+      'spec.containers[0].ports[0].containerPort: Invalid value: 70000: must be between 1 and 65535, inclusive',
+      'spec.containers[0].ports[0].protocol: Unsupported value: "HTTP": supported values: "SCTP", "TCP", "UDP"',
+      'spec.restartPolicy: Unsupported value: "Sometimes": supported values: "Always", "OnFailure", "Never"',
+    ]);
+  });
+
+  it('requires volume mounts to name a volume', () => {
+    const { errors } = create(pod, { metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'x', volumeMounts: [{ name: 'nope', mountPath: '/x' }] }] } });
+    assert.deepEqual(errors, ['spec.containers[0].volumeMounts[0].name: Not found: "nope"']);
+  });
+
+  it('allows image changes on update but forbids other spec changes', () => {
+    const old = create(pod, threeContainers).obj;
+    const newImage = structuredClone(old);
+    newImage.spec.containers[0].image = 'redis:7.2';
+    assert.deepEqual(update(pod, old, newImage).errors, []);
+    const newPort = structuredClone(old);
+    newPort.spec.containers[0].ports[0].containerPort = 6380;
+    const errs = update(pod, old, newPort).errors;
+    assert.equal(errs.length, 1);
+    assert.ok(
+      errs[0].startsWith(
+        'spec: Forbidden: pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)\n',
+      ),
+      errs[0],
+    );
+  });
+
+  it('refuses ephemeral containers on create', () => {
+    const { errors } = create(pod, { metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'x' }], ephemeralContainers: [{ name: 'd', image: 'busybox' }] } });
+    assert.deepEqual(errors, ['spec.ephemeralContainers: Forbidden: cannot be set on create']);
+  });
+
+  it('prints the upstream columns', () => {
+    assert.deepEqual(columns(pod), ['Name', 'Ready', 'Status', 'Restarts', 'Age', 'IP*', 'Node*', 'Nominated Node*', 'Readiness Gates*']);
+  });
+
+  it('prints a running pod with restarts and when the last one happened', () => {
+    const p: KObject = {
+      metadata: { name: 'web', creationTimestamp: '2024-05-01T10:00:00Z' },
+      spec: { nodeName: 'node-1', containers: [{ name: 'a' }, { name: 'b' }] },
+      status: {
+        phase: 'Running',
+        podIPs: [{ ip: '10.244.1.5' }],
+        containerStatuses: [
+          { name: 'a', ready: true, restartCount: 3, state: { running: {} }, lastState: { terminated: { exitCode: 1, finishedAt: '2024-05-01T11:55:00Z' } } },
+          { name: 'b', ready: false, restartCount: 0, state: { running: {} } },
+        ],
+      },
+    };
+    assert.deepEqual(row(pod, p), ['web', '1/2', 'Running', '3 (5m ago)', '120m', '10.244.1.5', 'node-1', '<none>', '<none>']);
+  });
+
+  it('shows waiting reasons, init progress, completion and termination', () => {
+    const base = { metadata: { name: 'x', creationTimestamp: '2024-05-01T11:59:00Z' }, spec: { containers: [{ name: 'a' }] } };
+    const crash = { ...base, status: { phase: 'Running', containerStatuses: [{ name: 'a', restartCount: 4, state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { finishedAt: '2024-05-01T11:59:30Z' } } }] } };
+    assert.deepEqual(row(pod, crash).slice(1, 4), ['0/1', 'CrashLoopBackOff', '4 (30s ago)']);
+    const creating = { ...base, status: { phase: 'Pending', containerStatuses: [{ name: 'a', state: { waiting: { reason: 'ContainerCreating' } } }] } };
+    assert.equal(row(pod, creating)[2], 'ContainerCreating');
+    const init = { ...base, spec: { ...base.spec, initContainers: [{ name: 'i' }] }, status: { phase: 'Pending', initContainerStatuses: [{ name: 'i', state: { running: {} } }] } };
+    assert.equal(row(pod, init)[2], 'Init:0/1');
+    const done = { ...base, status: { phase: 'Succeeded', containerStatuses: [{ name: 'a', state: { terminated: { exitCode: 0, reason: 'Completed' } } }] } };
+    assert.equal(row(pod, done)[2], 'Completed');
+    const deleting = { ...base, metadata: { ...base.metadata, deletionTimestamp: '2024-05-01T12:00:00Z' }, status: { phase: 'Running' } };
+    assert.equal(row(pod, deleting)[2], 'Terminating');
+    assert.equal(row(pod, { ...base, status: { phase: 'Pending' } })[2], 'Pending');
+  });
+
+  it('offers the upstream field selectors', () => {
+    const { obj } = create(pod, threeContainers);
+    assert.deepEqual(pod.selectableFields!(obj), {
+      'spec.nodeName': '',
+      'spec.restartPolicy': 'Always',
+      'spec.schedulerName': 'default-scheduler',
+      'spec.serviceAccountName': '',
+      'spec.hostNetwork': 'false',
+      'status.phase': 'Pending',
+      'status.podIP': '',
+      'status.nominatedNodeName': '',
+    });
+  });
+
+  it('deletes unscheduled pods at once and scheduled ones after their grace period', () => {
+    const { obj } = create(pod, threeContainers);
+    assert.equal(pod.defaultGracePeriodSeconds!(obj), 0);
+    obj.spec.nodeName = 'node-1';
+    assert.equal(pod.defaultGracePeriodSeconds!(obj), 30);
+  });
+});
