@@ -11,7 +11,7 @@ import { gzipSync } from 'node:zlib';
 import type { ResourceType } from '../registry/resource-type.js';
 import { openapiV2Document } from './v2.js';
 import { encodeOpenAPIV2 } from './v2-protobuf.js';
-import { documentHash, groupVersionPaths, openapiV3Document, openapiV3RootFromHashes } from './v3.js';
+import { documentHash, documentKeys, openapiV3Document, openapiV3RootFromHashes } from './v3.js';
 
 const V2_PROTOBUF = 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf';
 const V2_PROTOBUF_DEPRECATED = 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf';
@@ -184,7 +184,7 @@ export class OpenAPIService {
   private root(): Rendered {
     if (!this.v3Root) {
       const hashes = new Map<string, string>();
-      for (const gv of groupVersionPaths(this.getResources())) {
+      for (const gv of documentKeys(this.getResources())) {
         const r = this.groupVersion(gv);
         if (r) hashes.set(gv, r.etag);
       }

@@ -5,7 +5,7 @@
 // operation for `fieldValidation` (server-side validation), and `kubectl explain` reads the schemas.
 import { createHash } from 'node:crypto';
 import type { ResourceType } from '../registry/resource-type.js';
-import { gvBasePath, resourceListPath, resourcePaths, type Operation, type Param, type PathItem } from './paths.js';
+import { groupCamel, gvBasePath, resourceListPath, resourcePaths, type Operation, type Param, type PathItem } from './paths.js';
 import { SchemaSet, type JSONSchema } from './schemas.js';
 
 export interface OpenAPIV3Root {
@@ -29,6 +29,52 @@ export function documentHash(json: string | Buffer): string {
   return createHash('sha512').update(json).digest('hex').toUpperCase();
 }
 
+/**
+ * Every document key of the v3 discovery document: the group-versions, plus the discovery
+ * endpoints kube-apiserver also describes (`api`, `apis`, `apis/<group>`, `version`).
+ */
+export function documentKeys(resources: ResourceType[]): string[] {
+  const gvs = groupVersionPaths(resources);
+  const groups = [...new Set(resources.filter((rt) => rt.group).map((rt) => `apis/${rt.group}`))];
+  return [...(gvs.some((g) => g.startsWith('api/')) ? ['api'] : []), ...gvs, 'apis', ...groups, 'version'];
+}
+
+/** The document of a discovery endpoint (`api`, `apis`, `apis/<group>`, `version`), or undefined. */
+function discoveryDocument(resources: ResourceType[], key: string): JSONSchema | undefined {
+  const set = new SchemaSet('v3');
+  let item: PathItem;
+  const op = (path: string, operationId: string, description: string, tag: string, model: string, group: string, produces = ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf']): PathItem => {
+    const schema = set.addModel(model, group);
+    return { path, params: [], ops: [{ method: 'get', action: 'get', operationId, description, tag, params: [], responses: [{ code: '200', description: 'OK', schema }, { code: '401', description: 'Unauthorized' }], produces }] };
+  };
+  if (key === 'api') {
+    if (!resources.some((rt) => !rt.group)) return undefined;
+    item = op('/api/', 'getCoreAPIVersions', 'get available API versions', 'core', 'V1APIVersions', '');
+  } else if (key === 'apis') {
+    item = op('/apis/', 'getAPIVersions', 'get available API versions', 'apis', 'V1APIGroupList', '');
+  } else if (key === 'version') {
+    item = op('/version/', 'getCodeVersion', 'get the version information for this server', 'version', 'VersionInfo', '', ['application/json']);
+  } else {
+    const group = /^apis\/([^/]+)$/.exec(key)?.[1];
+    if (!group || !resources.some((rt) => rt.group === group)) return undefined;
+    const camel = groupCamel(group);
+    item = op(`/apis/${group}/`, `get${camel}APIGroup`, 'get information of a group', `${camel.charAt(0).toLowerCase()}${camel.slice(1)}`, 'V1APIGroup', group);
+  }
+  return v3Envelope(set, renderV3Paths([item], set));
+}
+
+function v3Envelope(set: SchemaSet, paths: Record<string, JSONSchema>): JSONSchema {
+  return {
+    components: {
+      schemas: set.toObject(),
+      securitySchemes: { BearerToken: { description: 'Bearer Token authentication', in: 'header', name: 'authorization', type: 'apiKey' } },
+    },
+    info: { title: 'Kubernetes', version: 'unversioned' },
+    openapi: '3.0.0',
+    paths,
+  };
+}
+
 /** The discovery document, given each group-version's hash. */
 export function openapiV3RootFromHashes(hashes: Map<string, string>): OpenAPIV3Root {
   const paths: OpenAPIV3Root['paths'] = {};
@@ -41,8 +87,9 @@ export function openapiV3RootFromHashes(hashes: Map<string, string>): OpenAPIV3R
 /** The discovery document (renders every group-version document to hash it; cache upstream of this). */
 export function openapiV3Root(resources: ResourceType[]): OpenAPIV3Root {
   const hashes = new Map<string, string>();
-  for (const gv of groupVersionPaths(resources)) {
-    hashes.set(gv, documentHash(JSON.stringify(openapiV3Document(resources, gv))));
+  for (const key of documentKeys(resources)) {
+    const doc = openapiV3Document(resources, key);
+    if (doc) hashes.set(key, documentHash(JSON.stringify(doc)));
   }
   return openapiV3RootFromHashes(hashes);
 }
@@ -92,12 +139,12 @@ export function renderV3Paths(items: PathItem[], set: SchemaSet): Record<string,
 }
 
 /**
- * The OpenAPI 3.0 document of one group-version (`api/v1`, `apis/apps/v1`), or undefined when no
- * resource is served there.
+ * The OpenAPI 3.0 document of one group-version (`api/v1`, `apis/apps/v1`) or discovery endpoint
+ * (`api`, `apis`, `apis/apps`, `version`), or undefined when nothing is served there.
  */
 export function openapiV3Document(resources: ResourceType[], gvPath: string): JSONSchema | undefined {
   const rts = resources.filter((rt) => gvPathOf(rt) === gvPath);
-  if (!rts.length) return undefined;
+  if (!rts.length) return discoveryDocument(resources, gvPath);
   const { group, version } = rts[0];
   const set = new SchemaSet('v3');
   const items: PathItem[] = [resourceListPath(group, version, set)];
@@ -105,14 +152,5 @@ export function openapiV3Document(resources: ResourceType[], gvPath: string): JS
   // DeleteOptions and Status are registered into every group-version (upstream lists each).
   set.addGVK('io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions', { group, version, kind: 'DeleteOptions' });
   set.addGVK('io.k8s.apimachinery.pkg.apis.meta.v1.Status', { group: '', version: 'v1', kind: 'Status' });
-  const paths = renderV3Paths(items, set);
-  return {
-    components: {
-      schemas: set.toObject(),
-      securitySchemes: { BearerToken: { description: 'Bearer Token authentication', in: 'header', name: 'authorization', type: 'apiKey' } },
-    },
-    info: { title: 'Kubernetes', version: 'unversioned' },
-    openapi: '3.0.0',
-    paths,
-  };
+  return v3Envelope(set, renderV3Paths(items, set));
 }

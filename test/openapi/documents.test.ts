@@ -42,7 +42,7 @@ function supportsQueryParamV3(doc: Doc, gvk: { group: string; version: string; k
 describe('OpenAPI v3 discovery', () => {
   it('lists every group-version with a serverRelativeURL carrying the upper-case SHA-512 of the document', () => {
     const root = openapiV3Root(allFixtures);
-    assert.deepEqual(Object.keys(root.paths).sort(), ['api/v1', 'apis/apps/v1', 'apis/stable.example.com/v1']);
+    assert.deepEqual(Object.keys(root.paths), ['api', 'api/v1', 'apis', 'apis/apps', 'apis/apps/v1', 'apis/stable.example.com', 'apis/stable.example.com/v1', 'version']);
     const body = JSON.stringify(openapiV3Document(allFixtures, 'apis/apps/v1'));
     const hash = createHash('sha512').update(body).digest('hex').toUpperCase();
     assert.equal(root.paths['apis/apps/v1'].serverRelativeURL, `/openapi/v3/apis/apps/v1?hash=${hash}`);
@@ -50,6 +50,14 @@ describe('OpenAPI v3 discovery', () => {
 
   it('has no document for a group-version nobody serves', () => {
     assert.equal(openapiV3Document(allFixtures, 'apis/nope/v1'), undefined);
+    assert.equal(openapiV3Document(allFixtures, 'apis/nope'), undefined);
+  });
+
+  it('describes the discovery endpoints as kube-apiserver does', () => {
+    assert.equal(v3('api').paths['/api/'].get.operationId, 'getCoreAPIVersions');
+    assert.equal(v3('apis').paths['/apis/'].get.responses['200'].content['application/json'].schema.$ref, '#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.APIGroupList');
+    assert.equal(v3('apis/apps').paths['/apis/apps/'].get.operationId, 'getAppsAPIGroup');
+    assert.ok(v3('version').components.schemas['io.k8s.apimachinery.pkg.version.Info']);
   });
 });
 

@@ -52,7 +52,7 @@ describe('OpenAPIService over HTTP', () => {
     assert.equal(root.status, 200);
     assert.equal(root.headers['content-type'], 'application/json');
     const paths = JSON.parse(root.body.toString()).paths;
-    assert.deepEqual(Object.keys(paths).sort(), ['api/v1', 'apis/apps/v1']);
+    assert.deepEqual(Object.keys(paths).sort(), ['api', 'api/v1', 'apis', 'apis/apps', 'apis/apps/v1', 'version']);
     const url: string = paths['apis/apps/v1'].serverRelativeURL;
     const hash = new URL(url, base).searchParams.get('hash');
     const doc = await get(url, { Accept: 'application/json' });
