@@ -6,33 +6,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
+import { ApiClient } from '../test/helpers/http.js';
 import { tmpdir, cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { startEtcd } from '../test/helpers/etcd.js';
 
 const ROOT = resolve(new URL('.', import.meta.url).pathname, '..');
 const args = process.argv.slice(2);
 const which = args.includes('--store') ? args[args.indexOf('--store') + 1] : 'both';
 const quick = args.includes('--quick');
-
-interface Client {
-  agent: Agent;
-  base: string;
-}
-
-function call(c: Client, method: string, path: string, body?: unknown, accept = 'application/json'): Promise<{ code: number; body: string }> {
-  return new Promise((res, rej) => {
-    const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-    const req = request(c.base + path, { method, agent: c.agent, headers: { Accept: accept, 'Content-Type': 'application/json', ...(data ? { 'Content-Length': data.length } : {}) } }, (r) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (d) => chunks.push(d));
-      r.on('end', () => res({ code: r.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
-    });
-    req.on('error', rej);
-    req.end(data);
-  });
-}
 
 function pct(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -48,7 +30,7 @@ function pod(name: string) {
   };
 }
 
-async function startServer(config: string | undefined): Promise<{ proc: ChildProcess; client: Client; dataDir: string; stop(): Promise<void> }> {
+async function startServer(config: string | undefined): Promise<{ proc: ChildProcess; client: ApiClient; stop(): Promise<void> }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'kubeshim-bench-'));
   const port = 20000 + Math.floor(Math.random() * 20000);
   const cfgArgs: string[] = [];
@@ -65,21 +47,12 @@ async function startServer(config: string | undefined): Promise<{ proc: ChildPro
     });
     proc.on('exit', (code) => rej(new Error(`server exited ${code}`)));
   });
-  const kc = parseYaml(readFileSync(join(dataDir, 'admin.kubeconfig'), 'utf8'));
-  const b64 = (s: string) => Buffer.from(s, 'base64');
-  const agent = new Agent({
-    keepAlive: true,
-    maxSockets: 128,
-    ca: b64(kc.clusters[0].cluster['certificate-authority-data']),
-    cert: b64(kc.users[0].user['client-certificate-data']),
-    key: b64(kc.users[0].user['client-key-data']),
-  });
+  const client = new ApiClient(join(dataDir, 'admin.kubeconfig'), { maxSockets: 128 });
   return {
     proc,
-    dataDir,
-    client: { agent, base: kc.clusters[0].cluster.server },
+    client,
     async stop() {
-      agent.destroy();
+      client.close();
       proc.kill('SIGTERM');
       await new Promise((r) => proc.once('exit', r));
       rmSync(dataDir, { recursive: true, force: true });
@@ -119,27 +92,27 @@ async function benchStore(label: string, config: string | undefined, rows: strin
     for (const conc of [1, 16, 64]) {
       const total = quick ? 300 : conc === 1 ? 1000 : 3000;
       const r = await runConcurrent(conc, total, async (i) => {
-        const res = await call(c, 'POST', ns, pod(`c${conc}-${i}`));
+        const res = await c.request('POST', ns, { body: pod(`c${conc}-${i}`) });
         if (res.code !== 201) throw new Error(`create ${res.code} ${res.body}`);
       });
       rows.push(`| ${label} | create | ${conc} | ${r.perSec.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} |`);
       const g = await runConcurrent(conc, total, async (i) => {
-        const res = await call(c, 'GET', `${ns}/c${conc}-${i}`);
+        const res = await c.get(`${ns}/c${conc}-${i}`);
         if (res.code !== 200) throw new Error(`get ${res.code}`);
       });
       rows.push(`| ${label} | get | ${conc} | ${g.perSec.toFixed(0)} | ${g.p50.toFixed(1)} | ${g.p99.toFixed(1)} |`);
     }
     // Fill up to 10,000 pods.
-    const have = Number(JSON.parse((await call(c, 'GET', `${ns}?limit=1`)).body).metadata.remainingItemCount ?? 0) + 1;
+    const have = Number((await c.get(`${ns}?limit=1`)).json().metadata.remainingItemCount ?? 0) + 1;
     const target = quick ? 2000 : 10_000;
     await runConcurrent(64, Math.max(0, target - have), async (i) => {
-      const res = await call(c, 'POST', ns, pod(`fill-${i}`));
+      const res = await c.request('POST', ns, { body: pod(`fill-${i}`) });
       if (res.code !== 201) throw new Error(`create ${res.code} ${res.body}`);
     });
     const listTimes: number[] = [];
     for (let i = 0; i < 5; i++) {
       const t0 = performance.now();
-      const res = await call(c, 'GET', ns);
+      const res = await c.get(ns);
       listTimes.push(performance.now() - t0);
       const n = JSON.parse(res.body).items.length;
       if (n < target) throw new Error(`list returned ${n}`);
@@ -148,7 +121,7 @@ async function benchStore(label: string, config: string | undefined, rows: strin
     const tableTimes: number[] = [];
     for (let i = 0; i < 3; i++) {
       const t0 = performance.now();
-      await call(c, 'GET', `${ns}?limit=500`, undefined, 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json');
+      await c.get(`${ns}?limit=500`, { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json' });
       tableTimes.push(performance.now() - t0);
     }
     rows.push(`| ${label} | LIST limit=500 as Table (kubectl get) | 1 | – | ${pct(tableTimes, 50).toFixed(0)} | ${Math.max(...tableTimes).toFixed(0)} (max of 3) |`);
@@ -157,7 +130,7 @@ async function benchStore(label: string, config: string | undefined, rows: strin
     // Watch fan-out: 1,000 watchers, one create, delivery latency per watcher.
     const watchers = quick ? 200 : 1000;
     const wAgent = new Agent({ ...c.agent.options, keepAlive: true, maxSockets: watchers + 10 });
-    const rv = JSON.parse((await call(c, 'GET', `${ns}?limit=1`)).body).metadata.resourceVersion;
+    const rv = (await c.get(`${ns}?limit=1`)).json().metadata.resourceVersion;
     const arrivals: number[] = [];
     let createdAt = 0;
     const reqs: Array<ReturnType<typeof request>> = [];
@@ -176,7 +149,7 @@ async function benchStore(label: string, config: string | undefined, rows: strin
     );
     await new Promise((r) => setTimeout(r, 500));
     createdAt = performance.now();
-    await call(c, 'POST', ns, pod('fanout'));
+    await c.request('POST', ns, { body: pod('fanout') });
     const deadline = Date.now() + 10_000;
     while (arrivals.length < watchers && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     rows.push(`| ${label} | 1 create → ${watchers} watchers (delivered ${arrivals.length}) | ${watchers} | – | ${pct(arrivals, 50).toFixed(1)} | ${pct(arrivals, 99).toFixed(1)} |`);

@@ -220,7 +220,12 @@ export function notAcceptable(message: string): ApiError {
 }
 
 export function unsupportedMediaType(contentType: string): ApiError {
-  return new ApiError({ code: 415, reason: 'UnsupportedMediaType', message: `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf` + (contentType ? `` : '') });
+  return new ApiError({
+    code: 415,
+    reason: 'UnsupportedMediaType',
+    message: `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf`,
+    details: contentType ? { causes: [{ reason: 'UnsupportedMediaType', message: contentType }] } : undefined,
+  });
 }
 
 export function requestEntityTooLarge(message = 'the server has received a request that is too large'): ApiError {

@@ -23,7 +23,7 @@ export interface RestDeps {
   serverSideApply(live: KObject | undefined, applied: KObject, opts: { manager: string; force: boolean; apiVersion: string; rt: ResourceType; subresource?: string }): KObject;
   /** Paths of fields the schema does not know (".spec.foo"), for fieldValidation. */
   unknownFields(obj: unknown, rt: ResourceType): string[];
-  decodeProtobuf?(body: Buffer): KObject;
+  decodeProtobuf?(body: Buffer, intoKind?: string): KObject;
   /** Non-REST subresources (log, exec, binding, eviction, token …) register here. */
   subresourceHandlers: Map<string, SubresourceHandler>;
 }
@@ -241,8 +241,9 @@ export class RestHandler {
     if (!kind) throw unsupportedMediaType(String(req.headers['content-type']));
     let obj: unknown;
     if (kind === 'protobuf') {
-      if (!this.deps.decodeProtobuf) throw unsupportedMediaType(String(req.headers['content-type']));
-      obj = this.deps.decodeProtobuf(buf);
+      // Custom resources have no protobuf form (upstream answers 415 for them too).
+      if (!this.deps.decodeProtobuf || !rt.model) throw unsupportedMediaType(String(req.headers['content-type']));
+      obj = this.deps.decodeProtobuf(buf, expect.kind);
     } else {
       if (buf.length === 0) throw badRequest('the body of the request was empty');
       obj = decodeTextBody(buf, kind);

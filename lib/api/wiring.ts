@@ -48,7 +48,7 @@ export async function buildDeps(registry: ResourceRegistry, store: GenericStore,
       if (rt.model) return unknownFields(obj, rt.model);
       return prunedFields(obj, rt);
     },
-    decodeProtobuf: (body) => decodeProtobufObject(body) as KObject,
+    decodeProtobuf: (body, intoKind) => decodeProtobufObject(body, intoKind ? { kind: intoKind } : undefined) as KObject,
   };
 }
 
