@@ -313,3 +313,85 @@ describe('model inference for managed fields', () => {
     assert.equal(modelForObject({ apiVersion: 'example.com/v1', kind: 'Deployment' }), undefined);
   });
 });
+
+// Scenarios and expected managedFields from kube-apiserver's own integration tests
+// (test/integration/apiserver/apply/apply_test.go).
+describe('server-side apply: upstream integration scenarios', () => {
+  const cmOpts = (manager: string, now: string) => ({ manager, force: false, apiVersion: 'v1', model: 'V1ConfigMap', now });
+
+  it('TestApplyManagedFields: updates take fields from the applier, entries keep their order', () => {
+    let obj = apply(
+      undefined,
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'test-cm', namespace: 'default', labels: { 'test-label': 'test' } }, data: { key: 'value' } },
+      cmOpts('apply_test', T0),
+    );
+    obj = trackUpdate(obj, { ...obj, data: { ...obj.data, 'new-key': 'value' } }, cmOpts('updater', T1));
+    obj = trackUpdate(obj, { ...obj, data: { ...obj.data, key: 'new value' } }, cmOpts('updater', T2));
+    assert.deepEqual(obj.data, { key: 'new value', 'new-key': 'value' });
+    assert.deepEqual(obj.metadata.managedFields, [
+      { manager: 'apply_test', operation: 'Apply', apiVersion: 'v1', time: T0, fieldsType: 'FieldsV1', fieldsV1: { 'f:metadata': { 'f:labels': { 'f:test-label': {} } } } },
+      { manager: 'updater', operation: 'Update', apiVersion: 'v1', time: T2, fieldsType: 'FieldsV1', fieldsV1: { 'f:data': { 'f:key': {}, 'f:new-key': {} } } },
+    ]);
+  });
+
+  it('TestApplyRemovesEmptyManagedFields: applying only name and namespace records no manager', () => {
+    const cfg = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'test-cm', namespace: 'default' } };
+    let obj = apply(undefined, cfg, cmOpts('apply_test', T0));
+    obj = apply(obj, cfg, cmOpts('apply_test', T1));
+    assert.ok(!('managedFields' in obj.metadata));
+  });
+
+  it('TestApplyRemoveContainerPort: dropping ports from the configuration removes them', () => {
+    const dep = (ports?: Obj[]) => ({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'deployment', labels: { app: 'nginx' } },
+      spec: {
+        replicas: 3,
+        selector: { matchLabels: { app: 'nginx' } },
+        template: { metadata: { labels: { app: 'nginx' } }, spec: { containers: [{ name: 'nginx', image: 'nginx:latest', ...(ports ? { ports } : {}) }] } },
+      },
+    });
+    const opts = { manager: 'apply_test', force: false, apiVersion: 'apps/v1', now: T0 };
+    const live = apply(undefined, dep([{ containerPort: 80, protocol: 'TCP' }]), opts);
+    const obj = apply(live, dep(), { ...opts, now: T1 });
+    assert.equal(obj.spec.template.spec.containers[0].ports, undefined);
+  });
+
+  it('TestApplyConvertsManagedFieldsVersion: an Apply entry is found again whatever apiVersion it was recorded with', () => {
+    const created = trackUpdate(
+      undefined,
+      {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: {
+          name: 'deployment',
+          labels: { app: 'nginx' },
+          managedFields: [
+            {
+              manager: 'sidecar_controller',
+              operation: 'Apply',
+              apiVersion: 'extensions/v1beta1',
+              fieldsV1: { 'f:metadata': { 'f:labels': { 'f:sidecar_version': {} } }, 'f:spec': { 'f:template': { 'f: spec': { 'f:containers': { 'k:{"name":"sidecar"}': { '.': {}, 'f:image': {} } } } } } },
+            },
+          ],
+        },
+        spec: { selector: { matchLabels: { app: 'nginx' } }, template: { metadata: { labels: { app: 'nginx' } }, spec: { containers: [{ name: 'nginx', image: 'nginx:latest' }] } } },
+      },
+      { manager: 'kube-apiserver.test', apiVersion: 'apps/v1', now: T0 },
+    );
+    const obj = apply(
+      created,
+      { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'deployment', labels: { sidecar_version: 'release' } }, spec: { template: { spec: { containers: [{ name: 'sidecar', image: 'sidecar:latest' }] } } } },
+      { manager: 'sidecar_controller', force: false, apiVersion: 'apps/v1', now: T1 },
+    );
+    const sidecar = (obj.metadata.managedFields as Obj[]).filter((e) => e.manager === 'sidecar_controller');
+    assert.equal(sidecar.length, 1);
+    assert.equal(sidecar[0].apiVersion, 'apps/v1');
+    assert.deepEqual(sidecar[0].fieldsV1, {
+      'f:metadata': { 'f:labels': { 'f:sidecar_version': {} } },
+      'f:spec': { 'f:template': { 'f:spec': { 'f:containers': { 'k:{"name":"sidecar"}': { '.': {}, 'f:image': {}, 'f:name': {} } } } } },
+    });
+    assert.deepEqual(obj.spec.template.spec.containers.map((c: Obj) => c.name), ['nginx', 'sidecar']);
+  });
+});
