@@ -92,6 +92,7 @@ export class OpenAPIService {
   private v3Root?: Rendered;
   private v2Json?: Rendered;
   private v2Proto?: Rendered;
+  private v2Object?: Record<string, unknown>;
   private readonly schemaIds = new WeakMap<object, number>();
   private nextSchemaId = 1;
   private readonly gzip: boolean;
@@ -110,6 +111,7 @@ export class OpenAPIService {
     this.v3Root = undefined;
     this.v2Json = undefined;
     this.v2Proto = undefined;
+    this.v2Object = undefined;
   }
 
   /** Serves an OpenAPI request; false when the path is not one of ours. */
@@ -194,7 +196,10 @@ export class OpenAPIService {
   }
 
   private v2JsonDoc(): Rendered {
-    this.v2Json ??= new Rendered(Buffer.from(JSON.stringify(openapiV2Document(this.getResources()))), 'application/json', new Date());
+    if (!this.v2Json) {
+      this.v2Object = openapiV2Document(this.getResources());
+      this.v2Json = new Rendered(Buffer.from(JSON.stringify(this.v2Object)), 'application/json', new Date());
+    }
     return this.v2Json;
   }
 
@@ -202,7 +207,9 @@ export class OpenAPIService {
     if (!this.v2Proto) {
       const json = this.v2JsonDoc();
       // kube-openapi's ETag for both forms is the hash of the JSON.
-      this.v2Proto = new Rendered(encodeOpenAPIV2(JSON.parse(json.body.toString('utf8'))), V2_PROTOBUF, json.lastModified, json.etag);
+      this.v2Proto = new Rendered(encodeOpenAPIV2(this.v2Object ?? JSON.parse(json.body.toString('utf8'))), V2_PROTOBUF, json.lastModified, json.etag);
+      // The object is only kept to encode it once.
+      this.v2Object = undefined;
     }
     return this.v2Proto;
   }

@@ -140,7 +140,8 @@ export function renderV3Paths(items: PathItem[], set: SchemaSet): Record<string,
 
 /**
  * The OpenAPI 3.0 document of one group-version (`api/v1`, `apis/apps/v1`) or discovery endpoint
- * (`api`, `apis`, `apis/apps`, `version`), or undefined when nothing is served there.
+ * (`api`, `apis`, `apis/apps`, `version`), or undefined when nothing is served there. The result
+ * shares cached definition objects with later renders: serialize it, do not mutate it.
  */
 export function openapiV3Document(resources: ResourceType[], gvPath: string): JSONSchema | undefined {
   const rts = resources.filter((rt) => gvPathOf(rt) === gvPath);
