@@ -2,7 +2,8 @@
 // ValidateStatefulSet* (pkg/apis/apps/validation) and printStatefulSet.
 import { field, type FieldError } from '../api/errors.js';
 import { deepEqual, validateObjectMeta, validateObjectMetaUpdate } from '../validation/object-meta.js';
-import { defaultPodTemplateSpec, validatePodTemplateSpec } from './pod-spec.js';
+import { validateAnnotations, validateLabels } from '../validation/labels.js';
+import { defaultPodTemplateSpec } from './pod-spec.js';
 import { AGE_COLUMN, NAME_COLUMN, age } from './printing.js';
 import type { KObject, ResourceType } from './resource-type.js';
 import {
@@ -88,8 +89,12 @@ function validateSpec(obj: KObject): FieldError[] {
   errs.push(...nonNegative(spec.minReadySeconds, 'spec.minReadySeconds'));
   if (spec.ordinals) errs.push(...nonNegative(spec.ordinals.start, 'spec.ordinals.start'));
   errs.push(...validateWorkloadSelector(spec, 'statefulset'));
-  if (spec.template) errs.push(...validatePodTemplateSpec(spec.template, 'spec.template'));
-  else errs.push(field.required('spec.template', ''));
+  // ValidatePodTemplateSpecForStatefulSet checks only the template's labels and annotations:
+  // its volume mounts may name volumeClaimTemplates, which pod validation would reject.
+  if (spec.template) {
+    errs.push(...validateLabels(spec.template.metadata?.labels, 'spec.template.labels'));
+    errs.push(...validateAnnotations(spec.template.metadata?.annotations, 'spec.template.annotations'));
+  } else errs.push(field.required('spec.template', ''));
   errs.push(...alwaysRestartTemplate(spec, 'StatefulSet'));
   errs.push(...nonNegative(spec.revisionHistoryLimit, 'spec.revisionHistoryLimit'));
   return errs;
