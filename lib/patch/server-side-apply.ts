@@ -11,8 +11,7 @@
 // - Prune removes a previously applied path when no manager owns it or anything below it
 //   (upstream's RemoveItems + addBackOwnedItems + addBackDanglingItems come to the same for the
 //   common cases) and drops lists/maps left empty, as omitempty would on encoding.
-// - No "before-first-apply" manager for objects that predate field tracking, no cap of ten Update
-//   entries ("ancient-changes"), no last-applied-configuration upgrade of client-side apply.
+// - No cap of ten Update entries ("ancient-changes").
 // - A list-map item without one of its keys uses the OpenAPI default for `protocol` (TCP) and
 //   otherwise is keyed by the keys it has.
 import { ApiError, badRequest } from '../api/errors.js';
@@ -440,7 +439,13 @@ export function apply(live: object | undefined, applied: object, opts: ApplyOpti
   }
   const shape = rootShape(opts.model ?? modelForObject(applied) ?? modelForObject(live));
   const liveObj = withoutManagedFields(live);
-  const managers = live ? decodeManagedFields((live as JsonObject & { metadata?: JsonObject }).metadata?.managedFields) : [];
+  let managers = live ? decodeManagedFields((live as JsonObject & { metadata?: JsonObject }).metadata?.managedFields) : [];
+  if (live && managers.length === 0) {
+    // skipNonAppliedManager: an object nobody tracked yet is first owned, field by field, by
+    // "before-first-apply", so that applying over it reports what would be overwritten.
+    const owned = filterSet(compare({}, liveObj, shape).added, opts.subresource);
+    if (!owned.empty) managers = [{ manager: 'before-first-apply', operation: 'Update', apiVersion: opts.apiVersion, time: opts.now, set: owned }];
+  }
 
   const appliedSet = new FieldSet();
   toFieldSet(applied, shape, [], appliedSet);
@@ -456,8 +461,15 @@ export function apply(live: object | undefined, applied: object, opts: ApplyOpti
   const previous = managers.find((m) => identity(m) === selfId);
   const others = managers.filter((m) => identity(m) !== selfId);
 
-  const conflicts = others.map((entry) => ({ entry, set: entry.set.intersection(changed) })).filter((c) => !c.set.empty);
-  if (conflicts.length && !opts.force) throw conflictError(conflicts);
+  let conflicts = others.map((entry) => ({ entry, set: entry.set.intersection(changed) })).filter((c) => !c.set.empty);
+  if (conflicts.length && !opts.force && opts.manager === 'kubectl') {
+    // lastAppliedManager: kubectl moving from client-side to server-side apply may take over
+    // the fields its last-applied-configuration still describes accurately.
+    const allowed = allowedFromLastApplied(liveObj, shape, opts);
+    if (allowed) conflicts = conflicts.map((c) => ({ entry: c.entry, set: c.set.difference(allowed) })).filter((c) => !c.set.empty);
+    if (conflicts.length === 0) conflicts = others.map((entry) => ({ entry, set: entry.set.intersection(changed) })).filter((c) => !c.set.empty);
+    else throw conflictError(conflicts);
+  } else if (conflicts.length && !opts.force) throw conflictError(conflicts);
   for (const m of others) m.set = m.set.difference(changed).difference(removed);
 
   const entries = [...others, self].filter((m) => !m.set.empty || m === self);
@@ -478,7 +490,41 @@ export function apply(live: object | undefined, applied: object, opts: ApplyOpti
       removed.insert(p);
     }
   }
+  // lastAppliedUpdater: kubectl's server-side apply keeps an existing client-side annotation current.
+  const annotations = isObject(merged.metadata) && isObject((merged.metadata as JsonObject).annotations) ? ((merged.metadata as JsonObject).annotations as JsonObject) : undefined;
+  if (opts.manager === 'kubectl' && annotations && typeof annotations[LAST_APPLIED] === 'string') {
+    const copy = deepCopy(applied) as JsonObject;
+    if (isObject(copy.metadata) && isObject(copy.metadata.annotations)) delete copy.metadata.annotations[LAST_APPLIED];
+    annotations[LAST_APPLIED] = stableStringify(copy);
+  }
   return setManagedFields(merged, entries);
+}
+
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/** JSON with object keys sorted, as Go encodes an unstructured object. */
+function stableStringify(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stableStringify).join(',')}]`;
+  if (isObject(v)) return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${stableStringify(v[k])}`).join(',')}}`;
+  return JSON.stringify(v);
+}
+
+/** The fields the live object's last-applied-configuration still matches (lastappliedmanager.go). */
+function allowedFromLastApplied(liveObj: JsonObject, shape: Shape, opts: ApplyOptions): FieldSet | undefined {
+  const meta = isObject(liveObj.metadata) ? liveObj.metadata : undefined;
+  const raw = meta && isObject(meta.annotations) ? meta.annotations[LAST_APPLIED] : undefined;
+  if (typeof raw !== 'string' || !raw) return undefined;
+  let last: unknown;
+  try {
+    last = JSON.parse(raw);
+  } catch {
+    return undefined; // upstream gives up on an undecodable annotation the same way
+  }
+  if (!isObject(last) || last.apiVersion !== opts.apiVersion) return undefined;
+  const set = new FieldSet();
+  toFieldSet(last, shape, [], set);
+  const cmp = compare(last, liveObj, shape);
+  return set.difference(cmp.modified).difference(cmp.added).difference(cmp.removed);
 }
 
 /**
@@ -499,6 +545,11 @@ export function trackUpdate(live: object | undefined, updated: object, opts: Upd
       return result;
     }
     if (!deepEqual(userMF, liveMF)) managers = decodeManagedFields(userMF);
+  } else if (live && managers.length === 0) {
+    // skipNonAppliedManager: an existing object without managed fields stays untracked until
+    // the next apply (upstream only starts tracking on create or apply).
+    if (isObject(result.metadata)) delete result.metadata.managedFields;
+    return result;
   }
   const oldObj = withoutManagedFields(live);
   const newObj = withoutManagedFields(result);

@@ -395,3 +395,51 @@ describe('server-side apply: upstream integration scenarios', () => {
     assert.deepEqual(obj.spec.template.spec.containers.map((c: Obj) => c.name), ['nginx', 'sidecar']);
   });
 });
+
+describe('server-side apply over objects nobody tracked, and after client-side apply', () => {
+  const LAST = 'kubectl.kubernetes.io/last-applied-configuration';
+  const untracked = (): Obj => ({ ...deploymentConfig(), metadata: { name: 'web', namespace: 'default', uid: 'u1', resourceVersion: '5' } });
+
+  it('an existing object without managed fields stays untracked by ordinary writes', () => {
+    const live = untracked();
+    const obj = trackUpdate(live, { ...live, spec: { ...live.spec, replicas: 7 } }, { manager: 'kubectl-edit', apiVersion: 'apps/v1', now: T1 });
+    assert.equal(obj.spec.replicas, 7);
+    assert.ok(!('managedFields' in obj.metadata));
+  });
+
+  it('the first apply over it conflicts with "before-first-apply" on fields it would change', () => {
+    const e = conflictOf(() => kubectlApply(untracked(), deploymentConfig({ spec: { replicas: 3 } }), T1));
+    assert.equal(e.status.message, 'Apply failed with 1 conflict: conflict with "before-first-apply" using apps/v1: .spec.replicas');
+    const ok = kubectlApply(untracked(), deploymentConfig(), T1);
+    assert.deepEqual(ok.metadata.managedFields.map((m: Obj) => m.manager), ['kubectl', 'before-first-apply']);
+  });
+
+  const clientSideApplied = (): Obj => {
+    const manifest = deploymentConfig();
+    const created = { ...manifest, metadata: { ...manifest.metadata, annotations: { [LAST]: JSON.stringify(manifest) } } };
+    return trackUpdate(undefined, created, { manager: 'kubectl-client-side-apply', apiVersion: 'apps/v1', model: 'V1Deployment', now: T0 });
+  };
+
+  it('kubectl may take over fields its last-applied-configuration still describes (client-side → server-side)', () => {
+    const obj = kubectlApply(clientSideApplied(), deploymentConfig({ spec: { replicas: 3 } }), T1);
+    assert.equal(obj.spec.replicas, 3);
+    assert.deepEqual(entry(obj, 'kubectl')!.fieldsV1['f:spec']['f:replicas'], {});
+    assert.ok(!('f:replicas' in (entry(obj, 'kubectl-client-side-apply')!.fieldsV1['f:spec'] ?? {})));
+    // lastAppliedUpdater keeps the annotation in step with what kubectl applied.
+    assert.equal(JSON.parse(obj.metadata.annotations[LAST]).spec.replicas, 3);
+  });
+
+  it('another field manager gets no such allowance', () => {
+    const e = conflictOf(() =>
+      apply(clientSideApplied(), deploymentConfig({ spec: { replicas: 3 } }), { manager: 'other', force: false, apiVersion: 'apps/v1', now: T1 }),
+    );
+    assert.equal(e.code, 409);
+  });
+
+  it('fields changed since the last client-side apply still conflict', () => {
+    const live = clientSideApplied();
+    const scaled = trackUpdate(live, { ...live, spec: { ...live.spec, replicas: 5 } }, { manager: 'kubectl-client-side-apply', apiVersion: 'apps/v1', now: T1 });
+    const e = conflictOf(() => kubectlApply(scaled, deploymentConfig({ spec: { replicas: 3 } }), T2));
+    assert.equal(e.status.message, 'Apply failed with 1 conflict: conflict with "kubectl-client-side-apply" using apps/v1: .spec.replicas');
+  });
+});
