@@ -14,13 +14,14 @@ function validate(cm: KObject): FieldError[] {
   let total = 0;
   for (const [k, v] of Object.entries((cm.data ?? {}) as Record<string, string>)) {
     for (const m of isConfigMapKey(k)) errs.push(field.invalid(`data[${k}]`, k, m));
+    if (cm.binaryData && Object.prototype.hasOwnProperty.call(cm.binaryData, k)) errs.push(field.invalid(`data[${k}]`, k, 'duplicate of key present in binaryData'));
     total += Buffer.byteLength(String(v));
   }
   for (const [k, v] of Object.entries((cm.binaryData ?? {}) as Record<string, string>)) {
     for (const m of isConfigMapKey(k)) errs.push(field.invalid(`binaryData[${k}]`, k, m));
-    if (cm.data && Object.prototype.hasOwnProperty.call(cm.data, k)) errs.push(field.invalid(`binaryData[${k}]`, k, 'duplicate of key present in data'));
     total += Buffer.from(String(v), 'base64').length;
   }
+  // Upstream reports the size on the whole object (an empty field path).
   if (total > MAX_DATA_SIZE) errs.push(field.tooLong('', '', MAX_DATA_SIZE));
   return errs;
 }

@@ -71,11 +71,10 @@ function validateUpdate(ev: KObject, old: KObject): FieldError[] {
   return [...errs, ...validateEventFields(ev)];
 }
 
-/** formatEventSource: component, or "component, host", or "<unknown>". */
+/** formatEventSource: "component, host", or the component alone when there is no host. */
 function eventSource(ev: KObject): string {
   const component = ev.source?.component || ev.reportingComponent || '';
   const host = ev.source?.host || ev.reportingInstance || '';
-  if (!component) return '<unknown>';
   return host ? `${component}, ${host}` : component;
 }
 

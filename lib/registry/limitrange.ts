@@ -3,7 +3,9 @@
 import { field, type FieldError } from '../api/errors.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from '../validation/object-meta.js';
 import { compareQuantity, parseQuantity, type Quantity } from '../validation/quantity.js';
+import { isQualifiedName } from '../validation/names.js';
 import { canonicalizeResources } from './persistentvolume.js';
+import { validateContainerResourceName } from './pod-spec.js';
 import { NAME_COLUMN } from './printing.js';
 import type { KObject, ResourceType } from './resource-type.js';
 
@@ -35,14 +37,20 @@ function validateSpec(lr: KObject): FieldError[] {
   (lr.spec?.limits ?? []).forEach((item: J, i: number) => {
     const p = `spec.limits[${i}]`;
     const type = item?.type ?? '';
-    if (!LIMIT_TYPES.includes(type) && !type.includes('/')) errs.push(field.notSupported(`${p}.type`, type, LIMIT_TYPES));
+    const typeErrs = isQualifiedName(type).map((m) => field.invalid(`${p}.type`, type, m));
+    if (!typeErrs.length && !type.includes('/') && !LIMIT_TYPES.includes(type)) typeErrs.push(field.invalid(`${p}.type`, type, 'must be a standard limit type or fully qualified'));
+    errs.push(...typeErrs);
     if (seenTypes.has(type)) errs.push(field.duplicate(`${p}.type`, type));
     seenTypes.add(type);
     const parsed: Record<string, Record<string, Quantity>> = {};
     const keys = new Set<string>();
     for (const m of MAPS) {
       parsed[m] = {};
+      if (type === 'Pod' && (m === 'default' || m === 'defaultRequest')) continue;
       for (const [k, v] of Object.entries((item?.[m] ?? {}) as Record<string, string>)) {
+        // validateLimitRangeResourceName: container rules for Pod/Container limits.
+        if (type === 'Pod' || type === 'Container') errs.push(...validateContainerResourceName(k, `${p}.${m}[${k}]`));
+        else errs.push(...isQualifiedName(k).map((msg) => field.invalid(`${p}.${m}[${k}]`, k, msg)));
         const q = parseQuantity(v);
         if (!q) {
           errs.push(field.invalid(`${p}.${m}[${k}]`, v, "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"));
@@ -81,6 +89,7 @@ function validateSpec(lr: KObject): FieldError[] {
       if (ratio && ratio.value < 1) errs.push(field.invalid(`${p}.maxLimitRequestRatio[${k}]`, ratio.canonical, `ratio ${ratio.canonical} is less than 1`));
       if (ratio && min && max) {
         const maxRatio = max.value / Math.max(min.value, Number.MIN_VALUE);
+        // Go's %f prints six decimals.
         if (ratio.value > maxRatio) errs.push(field.invalid(`${p}.maxLimitRequestRatio[${k}]`, ratio.canonical, `ratio ${ratio.canonical} is greater than max/min = ${maxRatio.toFixed(6)}`));
       }
     }

@@ -83,5 +83,6 @@ export const namespace: ResourceType = {
     columns: [NAME_COLUMN, { name: 'Status', type: 'string', description: 'The status of the namespace' }, AGE_COLUMN],
     row: (ns, now) => [ns.metadata.name, ns.status?.phase ?? '', age(ns, now)],
   },
-  selectableFields: (ns) => ({ 'status.phase': ns.status?.phase ?? '' }),
+  // NamespaceToSelectableFields keeps a legacy "name" field next to status.phase.
+  selectableFields: (ns) => ({ 'status.phase': ns.status?.phase ?? '', name: ns.metadata.name ?? '' }),
 };

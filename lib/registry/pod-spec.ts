@@ -218,41 +218,65 @@ function isInt(v: unknown): v is number {
   return typeof v === 'number' && Number.isInteger(v);
 }
 
-/** Resource quantities: parse, non-negative, requests ≤ limits (ValidateResourceRequirements). */
+/** helper.IsNativeResource: unprefixed or in the kubernetes.io domain. */
+function isNativeResource(name: string): boolean {
+  return !name.includes('/') || name.includes('kubernetes.io/');
+}
+
+/** helper.IsOvercommitAllowed: native resources except huge pages. */
+function isOvercommitAllowed(name: string): boolean {
+  return isNativeResource(name) && !name.startsWith('hugepages-');
+}
+
+/** validateContainerResourceName (validateResourceName + the container-specific rule). */
+export function validateContainerResourceName(name: string, path: string): FieldError[] {
+  const errs = isQualifiedName(name).map((m) => field.invalid(path, name, m));
+  if (errs.length) return errs;
+  if (!name.includes('/')) {
+    if (!['cpu', 'memory', 'ephemeral-storage'].includes(name) && !name.startsWith('hugepages-')) {
+      return [field.invalid(path, name, 'must be a standard resource for containers')];
+    }
+  } else if (!isNativeResource(name) && isQualifiedName(`requests.${name}`).length) {
+    return [field.invalid(path, name, "doesn't follow extended resource name standard")];
+  }
+  return [];
+}
+
+const QUANTITY_FORMAT_MSG = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
+
+/** validateResourceRequirements: names, non-negative quantities, requests ≤ limits (= for extended resources). */
 export function validateResourceRequirements(res: J, path: string): FieldError[] {
   const errs: FieldError[] = [];
   if (!res || typeof res !== 'object') return errs;
-  const parsed: Record<'limits' | 'requests', Record<string, Quantity>> = { limits: {}, requests: {} };
+  const limits: Record<string, Quantity> = {};
   for (const kind of ['limits', 'requests'] as const) {
     for (const [name, raw] of Object.entries((res[kind] ?? {}) as Record<string, unknown>)) {
       const p = `${path}.${kind}[${name}]`;
-      for (const m of validateResourceName(name)) errs.push(field.invalid(p, name, m));
+      errs.push(...validateContainerResourceName(name, p));
       const q = parseQuantity(raw as string);
       if (!q) {
-        errs.push(field.invalid(p, raw, 'quantities must match the regular expression \'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$\''));
+        // Upstream rejects this while decoding; report it on the field instead.
+        errs.push(field.invalid(p, raw, QUANTITY_FORMAT_MSG));
         continue;
       }
       if (q.mantissa < 0n) errs.push(field.invalid(p, q.canonical, 'must be greater than or equal to 0'));
-      parsed[kind][name] = q;
-    }
-  }
-  for (const [name, req] of Object.entries(parsed.requests)) {
-    const lim = parsed.limits[name];
-    if (lim && compareQuantity(req, lim) > 0) {
-      errs.push(field.invalid(`${path}.requests[${name}]`, req.canonical, `must be less than or equal to ${name} limit of ${lim.canonical}`));
+      if (kind === 'limits') {
+        limits[name] = q;
+        continue;
+      }
+      const lim = limits[name];
+      if (lim) {
+        if (compareQuantity(q, lim) !== 0 && !isOvercommitAllowed(name)) {
+          errs.push(field.invalid(`${path}.requests`, q.canonical, `must be equal to ${name} limit of ${lim.canonical}`));
+        } else if (compareQuantity(q, lim) > 0) {
+          errs.push(field.invalid(`${path}.requests`, q.canonical, `must be less than or equal to ${name} limit of ${lim.canonical}`));
+        }
+      } else if (!isOvercommitAllowed(name)) {
+        errs.push(field.required(`${path}.limits`, 'Limit must be set for non overcommitable resources'));
+      }
     }
   }
   return errs;
-}
-
-/** validateResourceName: standard names or fully-qualified extended resources. */
-function validateResourceName(name: string): string[] {
-  const errs = isQualifiedName(name);
-  if (errs.length) return errs;
-  if (!name.includes('/') && !['cpu', 'memory', 'ephemeral-storage', 'storage', 'pods'].includes(name) && !name.startsWith('hugepages-') && !name.startsWith('requests.') && !name.startsWith('limits.')) {
-    return ['must be a standard resource type or fully qualified'];
-  }
-  return [];
 }
 
 function validatePortNumOrName(port: unknown, path: string): FieldError[] {
@@ -487,7 +511,7 @@ export function validateVolumes(volumes: J, path: string): { errs: FieldError[];
         if (src.medium && !['Memory', 'HugePages'].includes(src.medium) && !String(src.medium).startsWith('HugePages-')) {
           errs.push(field.notSupported(`${sp}.medium`, src.medium, ['', 'Memory', 'HugePages']));
         }
-        if (src.sizeLimit !== undefined && !parseQuantity(src.sizeLimit)) errs.push(field.invalid(`${sp}.sizeLimit`, src.sizeLimit, 'quantities must match the regular expression \'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$\''));
+        if (src.sizeLimit !== undefined && !parseQuantity(src.sizeLimit)) errs.push(field.invalid(`${sp}.sizeLimit`, src.sizeLimit, QUANTITY_FORMAT_MSG));
         break;
       case 'downwardAPI':
         if (src.defaultMode !== undefined) errs.push(...validateMode(src.defaultMode, `${sp}.defaultMode`));

@@ -13,6 +13,28 @@ const INTEGER_RESOURCES = new Set([
   'pods', 'services', 'replicationcontrollers', 'resourcequotas', 'secrets', 'configmaps', 'persistentvolumeclaims',
   'services.nodeports', 'services.loadbalancers',
 ]);
+/** helper.standardQuotaResources. */
+const QUOTA_RESOURCES = new Set([
+  ...INTEGER_RESOURCES, 'storage', 'requests.storage', 'cpu', 'memory', 'requests.cpu', 'requests.memory', 'limits.cpu', 'limits.memory',
+  'ephemeral-storage', 'requests.ephemeral-storage', 'limits.ephemeral-storage',
+]);
+
+/** helper.IsIntegerResourceName: the object counts and extended resources (count/*, example.com/gpu). */
+function isIntegerResource(name: string): boolean {
+  if (INTEGER_RESOURCES.has(name)) return true;
+  const native = !name.includes('/') || name.includes('kubernetes.io/');
+  return !native && !name.startsWith('requests.') && isQualifiedName(`requests.${name}`).length === 0;
+}
+
+/** ValidateResourceQuotaResourceName. */
+function validateQuotaResourceName(name: string, path: string): FieldError[] {
+  const errs = isQualifiedName(name).map((m) => field.invalid(path, name, m));
+  if (errs.length) return errs;
+  if (!name.includes('/') && !QUOTA_RESOURCES.has(name) && !name.startsWith('hugepages-') && !name.startsWith('requests.hugepages-')) {
+    errs.push(field.invalid(path, name, 'must be a standard resource for quota'));
+  }
+  return errs;
+}
 
 function defaults(rq: KObject): void {
   canonicalizeResources(rq.spec?.hard);
@@ -24,28 +46,51 @@ function validateList(list: Record<string, string> | undefined, path: string): F
   const errs: FieldError[] = [];
   for (const [k, v] of Object.entries(list ?? {})) {
     const p = `${path}[${k}]`;
-    for (const m of isQualifiedName(k)) errs.push(field.invalid(p, k, m));
+    errs.push(...validateQuotaResourceName(k, p));
     const q = parseQuantity(v);
     if (!q) {
       errs.push(field.invalid(p, v, "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"));
       continue;
     }
     if (q.mantissa < 0n) errs.push(field.invalid(p, q.canonical, 'must be greater than or equal to 0'));
-    if ((INTEGER_RESOURCES.has(k) || k.startsWith('count/')) && q.exp < 0) errs.push(field.invalid(p, q.canonical, 'must be an integer'));
+    if (isIntegerResource(k) && q.exp < 0) errs.push(field.invalid(p, q.canonical, 'must be an integer'));
   }
   return errs;
 }
 
 function validateSpec(rq: KObject): FieldError[] {
   const errs = validateList(rq.spec?.hard, 'spec.hard');
-  (rq.spec?.scopes ?? []).forEach((s: string) => {
-    if (!SCOPES.includes(s)) errs.push(field.notSupported('spec.scopes', s, SCOPES));
-  });
-  (rq.spec?.scopeSelector?.matchExpressions ?? []).forEach((e: { scopeName?: string; operator?: string; values?: string[] }, i: number) => {
-    const p = `spec.scopeSelector.matchExpressions[${i}]`;
-    if (!SCOPES.includes(e?.scopeName ?? '')) errs.push(field.notSupported(`${p}.scopeName`, e?.scopeName ?? '', SCOPES));
-    if (!['In', 'NotIn', 'Exists', 'DoesNotExist'].includes(e?.operator ?? '')) errs.push(field.invalid(`${p}.operator`, e?.operator ?? '', 'not a valid selector operator'));
-  });
+  const scopes: string[] = rq.spec?.scopes ?? [];
+  for (const s of scopes) if (!SCOPES.includes(s)) errs.push(field.invalid('spec.scopes', scopes, 'unsupported scope'));
+  const conflicting = (set: Set<string>) =>
+    (set.has('BestEffort') && set.has('NotBestEffort')) || (set.has('Terminating') && set.has('NotTerminating'));
+  if (conflicting(new Set(scopes))) errs.push(field.invalid('spec.scopes', scopes, 'conflicting scopes'));
+  // validateScopedResourceSelectorRequirement reports under matchExpressions without an index.
+  const p = 'spec.scopeSelector.matchExpressions';
+  for (const e of (rq.spec?.scopeSelector?.matchExpressions ?? []) as Array<{ scopeName?: string; operator?: string; values?: string[] }>) {
+    if (!SCOPES.includes(e?.scopeName ?? '')) errs.push(field.invalid(`${p}.scopeName`, e?.scopeName ?? '', 'unsupported scope'));
+    if (['BestEffort', 'NotBestEffort', 'Terminating', 'NotTerminating', 'CrossNamespacePodAffinity'].includes(e?.scopeName ?? '') && e?.operator !== 'Exists') {
+      errs.push(
+        field.invalid(
+          `${p}.operator`,
+          e?.operator ?? '',
+          "must be 'Exists' when scope is any of ResourceQuotaScopeTerminating, ResourceQuotaScopeNotTerminating, ResourceQuotaScopeBestEffort, ResourceQuotaScopeNotBestEffort or ResourceQuotaScopeCrossNamespacePodAffinity",
+        ),
+      );
+    }
+    switch (e?.operator) {
+      case 'In':
+      case 'NotIn':
+        if (!(e.values ?? []).length) errs.push(field.required(`${p}.values`, "must be at least one value when `operator` is 'In' or 'NotIn' for scope selector"));
+        break;
+      case 'Exists':
+      case 'DoesNotExist':
+        if ((e.values ?? []).length) errs.push(field.invalid(`${p}.values`, e.values, "must be no value when `operator` is 'Exist' or 'DoesNotExist' for scope selector"));
+        break;
+      default:
+        errs.push(field.invalid(`${p}.operator`, e?.operator ?? '', 'not a valid selector operator'));
+    }
+  }
   return errs;
 }
 
@@ -80,20 +125,25 @@ export const resourceQuota: ResourceType = {
     rq.status = {};
   },
   validate: (rq) => [...validateObjectMeta(rq.metadata, { namespaced: true }), ...validateSpec(rq)],
-  validateUpdate: (rq, old) => [...validateObjectMetaUpdate(rq.metadata, old.metadata), ...validateSpec(rq)],
+  validateUpdate: (rq, old) => {
+    const errs = [...validateObjectMetaUpdate(rq.metadata, old.metadata), ...validateSpec(rq)];
+    const scopes = new Set<string>(rq.spec?.scopes ?? []);
+    const oldScopes = new Set<string>(old.spec?.scopes ?? []);
+    if (scopes.size !== oldScopes.size || [...scopes].some((s) => !oldScopes.has(s))) errs.push(field.invalid('spec.scopes', rq.spec?.scopes ?? [], 'field is immutable'));
+    return errs;
+  },
   validateStatusUpdate: (rq, old) => [
     ...validateObjectMetaUpdate(rq.metadata, old.metadata),
     ...validateList(rq.status?.hard, 'status.hard'),
     ...validateList(rq.status?.used, 'status.used'),
   ],
   table: {
-    // printResourceQuota puts Age before the Request and Limit cells.
     columns: [
       NAME_COLUMN,
-      AGE_COLUMN,
       { name: 'Request', type: 'string', description: 'Request represents a minimum amount of cpu/memory that a container may consume.' },
       { name: 'Limit', type: 'string', description: 'Limits control the maximum amount of cpu/memory that a container may use independent of contention on the node.' },
+      AGE_COLUMN,
     ],
-    row: (rq, now) => [rq.metadata.name, age(rq, now), ...quotaCells(rq)],
+    row: (rq, now) => [rq.metadata.name, ...quotaCells(rq), age(rq, now)],
   },
 };

@@ -52,7 +52,8 @@ function validate(s: KObject): FieldError[] {
       else if (!isJSON(s.data['.dockerconfigjson'])) errs.push(field.invalid('data[.dockerconfigjson]', '<secret contents redacted>', 'invalid character'));
       break;
     case 'kubernetes.io/basic-auth':
-      if (!dataBytes(s, 'username') && !dataBytes(s, 'password')) {
+      // Either key may be empty, but one must be present.
+      if (!(s.data && 'username' in s.data) && !(s.data && 'password' in s.data)) {
         errs.push(field.required('data[username]'));
         errs.push(field.required('data[password]'));
       }
@@ -61,8 +62,8 @@ function validate(s: KObject): FieldError[] {
       if (!dataBytes(s, 'ssh-privatekey')) errs.push(field.required('data[ssh-privatekey]'));
       break;
     case 'kubernetes.io/tls':
-      if (!s.data || !('tls.key' in s.data)) errs.push(field.required('data[tls.key]'));
       if (!s.data || !('tls.crt' in s.data)) errs.push(field.required('data[tls.crt]'));
+      if (!s.data || !('tls.key' in s.data)) errs.push(field.required('data[tls.key]'));
       break;
     default:
       break;
@@ -87,6 +88,7 @@ function validateUpdate(s: KObject, old: KObject): FieldError[] {
     if (s.immutable !== true) errs.push(field.forbidden('immutable', 'field is immutable when `immutable` is set'));
     if (!deepEqual(s.data, old.data)) errs.push(field.forbidden('data', 'field is immutable when `immutable` is set'));
   }
+  // ValidateSecretUpdate re-runs ValidateSecret; its object-meta part repeats the update checks.
   errs.push(...validate(s).filter((e) => !e.field.startsWith('metadata.') || e.field.startsWith('metadata.annotations[')));
   return errs;
 }

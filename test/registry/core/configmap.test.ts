@@ -23,7 +23,7 @@ describe('ConfigMap', () => {
 
   it('rejects a key present in both data and binaryData', () => {
     const { errors } = create(configMap, { metadata: { name: 'c' }, data: { a: 'x' }, binaryData: { a: 'eA==' } });
-    assert.deepEqual(errors, ['binaryData[a]: Invalid value: "a": duplicate of key present in data']);
+    assert.deepEqual(errors, ['data[a]: Invalid value: "a": duplicate of key present in binaryData']);
   });
 
   it('freezes data once immutable', () => {

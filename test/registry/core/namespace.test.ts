@@ -32,6 +32,6 @@ describe('Namespace', () => {
     assert.deepEqual(columns(namespace), ['Name', 'Status', 'Age']);
     const { obj } = create(namespace, { metadata: { name: 'shop' } });
     assert.deepEqual(row(namespace, obj), ['shop', 'Active', '60m']);
-    assert.deepEqual(namespace.selectableFields!(obj), { 'status.phase': 'Active' });
+    assert.deepEqual(namespace.selectableFields!(obj), { 'status.phase': 'Active', name: 'shop' });
   });
 });

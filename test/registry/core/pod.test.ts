@@ -169,3 +169,28 @@ describe('Pod', () => {
     assert.equal(pod.defaultGracePeriodSeconds!(obj), 30);
   });
 });
+
+describe('Pod resources', () => {
+  const withResources = (resources: Record<string, unknown>) => ({ metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'x', resources }] } });
+
+  it('keeps requests at or below limits', () => {
+    const { errors } = create(pod, withResources({ requests: { cpu: '2' }, limits: { cpu: '1' } }));
+    assert.deepEqual(errors, ['spec.containers[0].resources.requests: Invalid value: "2": must be less than or equal to cpu limit of 1']);
+  });
+
+  it('only accepts standard or qualified resource names', () => {
+    const { errors } = create(pod, withResources({ limits: { gpu: '1' } }));
+    // Requests are defaulted from limits first, so upstream reports both.
+    assert.deepEqual(errors, [
+      'spec.containers[0].resources.limits[gpu]: Invalid value: "gpu": must be a standard resource for containers',
+      'spec.containers[0].resources.requests[gpu]: Invalid value: "gpu": must be a standard resource for containers',
+    ]);
+  });
+
+  it('stores quantities in canonical form', () => {
+    const { obj } = create(pod, withResources({ limits: { memory: '1073741824', cpu: '1500m' } }));
+    assert.deepEqual(obj.spec.containers[0].resources.limits, { memory: '1073741824', cpu: '1500m' });
+    const { obj: bin } = create(pod, withResources({ limits: { memory: '1024Mi' } }));
+    assert.equal(bin.spec.containers[0].resources.limits.memory, '1Gi');
+  });
+});

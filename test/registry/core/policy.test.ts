@@ -33,7 +33,6 @@ describe('LimitRange', () => {
     assert.deepEqual(errors, [
       "spec.limits[0].default: Forbidden: may not be specified when `type` is 'Pod'",
       'spec.limits[0].min[cpu]: Invalid value: "2": min value 2 is greater than max value 1',
-      'spec.limits[0].default[cpu]: Invalid value: "2": min value 2 is greater than default value 1',
     ]);
   });
 
@@ -53,20 +52,28 @@ describe('ResourceQuota', () => {
     assert.deepEqual(obj.status, {});
   });
 
+  it('rejects unknown resources and conflicting scopes', () => {
+    const { errors } = create(resourceQuota, { metadata: { name: 'q' }, spec: { hard: { gpus: '1' }, scopes: ['BestEffort', 'NotBestEffort'] } });
+    assert.deepEqual(errors, [
+      'spec.hard[gpus]: Invalid value: "gpus": must be a standard resource for quota',
+      'spec.scopes: Invalid value: ["BestEffort","NotBestEffort"]: conflicting scopes',
+    ]);
+  });
+
   it('rejects negative and fractional counts', () => {
     const { errors } = create(resourceQuota, { metadata: { name: 'q' }, spec: { hard: { pods: '1.5', 'requests.cpu': '-1' } } });
     assert.deepEqual(errors, ['spec.hard[pods]: Invalid value: "1500m": must be an integer', 'spec.hard[requests.cpu]: Invalid value: "-1": must be greater than or equal to 0']);
   });
 
-  it('prints used/hard split into requests and limits after the age', () => {
-    assert.deepEqual(columns(resourceQuota), ['Name', 'Age', 'Request', 'Limit']);
+  it('prints used/hard split into requests and limits, then the age', () => {
+    assert.deepEqual(columns(resourceQuota), ['Name', 'Request', 'Limit', 'Age']);
     const { obj } = create(resourceQuota, seed);
     obj.status = { hard: seed.spec.hard, used: { 'requests.cpu': '100m', 'limits.cpu': '200m', pods: '1' } };
     assert.deepEqual(row(resourceQuota, obj), [
       'cpu-and-mem',
-      '60m',
       'pods: 1/10, requests.cpu: 100m/400m, requests.memory: 0/200Mi',
       'limits.cpu: 200m/600m, limits.memory: 0/500Mi',
+      '60m',
     ]);
   });
 });

@@ -18,7 +18,7 @@ describe('Secret', () => {
 
   it('requires the keys of typed secrets', () => {
     const { errors } = create(secret, { metadata: { name: 'tls' }, type: 'kubernetes.io/tls', data: {} });
-    assert.deepEqual(errors, ['data[tls.key]: Required value', 'data[tls.crt]: Required value']);
+    assert.deepEqual(errors, ['data[tls.crt]: Required value', 'data[tls.key]: Required value']);
   });
 
   it('keeps the type immutable', () => {
