@@ -11,7 +11,6 @@
 // - Prune removes a previously applied path when no manager owns it or anything below it
 //   (upstream's RemoveItems + addBackOwnedItems + addBackDanglingItems come to the same for the
 //   common cases) and drops lists/maps left empty, as omitempty would on encoding.
-// - No cap of ten Update entries ("ancient-changes").
 // - A list-map item without one of its keys uses the OpenAPI default for `protocol` (TCP) and
 //   otherwise is keyed by the keys it has.
 import { ApiError, badRequest } from '../api/errors.js';
@@ -417,8 +416,42 @@ function withoutManagedFields(obj: object | undefined): JsonObject {
   return copy;
 }
 
+/** capManagersManager: at most this many Update entries; older ones merge into "ancient-changes". */
+const MAX_UPDATE_MANAGERS = 10;
+
+function capUpdateManagers(entries: ManagerEntry[]): ManagerEntry[] {
+  const live = entries.filter((e) => !e.set.empty);
+  const updaters = live.filter((e) => e.operation === 'Update');
+  if (updaters.length <= MAX_UPDATE_MANAGERS) return live;
+  const seconds = (t?: string) => (t ? Math.floor(Date.parse(t) / 1000) || 0 : 0);
+  updaters.sort((a, b) => seconds(a.time) - seconds(b.time) || (identity(a) < identity(b) ? -1 : 1));
+  const dropped = new Set<ManagerEntry>();
+  const firstOfVersion = new Map<string, ManagerEntry>();
+  const buckets = new Map<string, ManagerEntry>();
+  let length = updaters.length;
+  for (let i = 0; i < updaters.length && length > MAX_UPDATE_MANAGERS; i++) {
+    const e = updaters[i];
+    const first = firstOfVersion.get(e.apiVersion);
+    if (!first) {
+      firstOfVersion.set(e.apiVersion, e);
+      continue;
+    }
+    let bucket = buckets.get(e.apiVersion);
+    if (!bucket) {
+      bucket = { manager: 'ancient-changes', operation: 'Update', apiVersion: e.apiVersion, time: first.time, set: first.set };
+      buckets.set(e.apiVersion, bucket);
+      dropped.add(first);
+    }
+    bucket.set = bucket.set.union(e.set);
+    bucket.time = e.time;
+    dropped.add(e);
+    length--;
+  }
+  return [...live.filter((e) => !dropped.has(e)), ...buckets.values()];
+}
+
 function setManagedFields(obj: JsonObject, entries: ManagerEntry[]): JsonObject {
-  const encoded = encodeManagedFields(entries);
+  const encoded = encodeManagedFields(capUpdateManagers(entries));
   if (!isObject(obj.metadata)) obj.metadata = {};
   const meta = obj.metadata as JsonObject;
   if (encoded.length) meta.managedFields = encoded;

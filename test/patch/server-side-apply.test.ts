@@ -443,3 +443,20 @@ describe('server-side apply over objects nobody tracked, and after client-side a
     assert.equal(e.status.message, 'Apply failed with 1 conflict: conflict with "kubectl-client-side-apply" using apps/v1: .spec.replicas');
   });
 });
+
+describe('managed fields entry cap', () => {
+  it('keeps at most ten Update managers, folding the oldest into "ancient-changes"', () => {
+    let obj: Obj = trackUpdate(undefined, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: {} }, { manager: 'm0', apiVersion: 'v1', now: '2025-01-01T00:00:00Z' });
+    for (let i = 1; i <= 11; i++) {
+      const now = `2025-01-01T00:00:${String(i).padStart(2, '0')}Z`;
+      obj = trackUpdate(obj, { ...obj, data: { ...obj.data, [`k${i}`]: 'v' } }, { manager: `m${i}`, apiVersion: 'v1', now });
+    }
+    const managers = (obj.metadata.managedFields as Obj[]).map((e) => e.manager);
+    assert.equal(managers.length, 10);
+    assert.ok(managers.includes('ancient-changes'));
+    assert.ok(!managers.includes('m1') && !managers.includes('m2'));
+    assert.ok(managers.includes('m11'));
+    const ancient = (obj.metadata.managedFields as Obj[]).find((e) => e.manager === 'ancient-changes')!;
+    assert.deepEqual(Object.keys(ancient.fieldsV1['f:data']).sort(), ['.', 'f:k1', 'f:k2'], 'm0 (empty data), m1 and m2 are merged');
+  });
+});
