@@ -2,7 +2,7 @@
 // update), ValidateNode(Update) for what users touch (taints, podCIDRs, providerID), printNode.
 import { field, type FieldError } from '../api/errors.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from '../validation/object-meta.js';
-import { isQualifiedName, isValidIP } from '../validation/names.js';
+import { isQualifiedName, isValidIP, isValidLabelValue } from '../validation/names.js';
 import { parseQuantity } from '../validation/quantity.js';
 import { age, AGE_COLUMN, NAME_COLUMN } from './printing.js';
 import type { KObject, ResourceType } from './resource-type.js';
@@ -10,7 +10,6 @@ import type { KObject, ResourceType } from './resource-type.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type J = any;
 
-const TAINT_EFFECTS = ['NoExecute', 'NoSchedule', 'PreferNoSchedule'];
 
 function canonicalize(list: J): void {
   if (!list || typeof list !== 'object') return;
@@ -36,38 +35,57 @@ function isCIDR(s: string): boolean {
   return m[1].includes(':') ? bits <= 128 : bits <= 32;
 }
 
-function validateSpec(node: KObject): FieldError[] {
+/** validateNodeTaints; upstream reports taints under metadata.taints (its field path says so). */
+function validateTaints(taints: J[] | undefined): FieldError[] {
   const errs: FieldError[] = [];
-  const spec = node.spec ?? {};
-  const seen = new Set<string>();
-  (spec.taints ?? []).forEach((t: J, i: number) => {
-    const p = `spec.taints[${i}]`;
+  const unique = new Map<string, Set<string>>();
+  (taints ?? []).forEach((t, i) => {
+    const p = `metadata.taints[${i}]`;
     for (const m of isQualifiedName(t?.key ?? '')) errs.push(field.invalid(`${p}.key`, t?.key ?? '', m));
-    if (t?.value) {
-      if (t.value.length > 63 || !/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(t.value)) {
-        errs.push(field.invalid(`${p}.value`, t.value, "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"));
-      }
-    }
+    const valueErrs = isValidLabelValue(t?.value ?? '');
+    if (valueErrs.length) errs.push(field.invalid(`${p}.value`, t?.value ?? '', valueErrs.join(';')));
     if (!t?.effect) errs.push(field.required(`${p}.effect`));
-    else if (!TAINT_EFFECTS.includes(t.effect)) errs.push(field.notSupported(`${p}.effect`, t.effect, TAINT_EFFECTS));
-    const key = `${t?.key}:${t?.effect}`;
-    if (seen.has(key)) errs.push(field.duplicate(p, t));
-    seen.add(key);
+    else if (!['NoSchedule', 'PreferNoSchedule', 'NoExecute'].includes(t.effect)) errs.push(field.notSupported(`${p}.effect`, t.effect, ['NoSchedule', 'PreferNoSchedule', 'NoExecute']));
+    const keys = unique.get(t?.effect ?? '') ?? new Set<string>();
+    if (keys.has(t?.key ?? '')) {
+      errs.push({ type: 'FieldValueDuplicate', field: p, value: t, detail: 'taints must be unique by key and effect pair' });
+      return;
+    }
+    keys.add(t?.key ?? '');
+    unique.set(t?.effect ?? '', keys);
   });
-  const cidrs: string[] = spec.podCIDRs ?? (spec.podCIDR ? [spec.podCIDR] : []);
+  return errs;
+}
+
+/** ValidateNodeResources: capacity and allocatable quantities are non-negative. */
+function validateResources(node: KObject): FieldError[] {
+  const errs: FieldError[] = [];
+  for (const kind of ['capacity', 'allocatable']) {
+    for (const [k, v] of Object.entries((node.status?.[kind] ?? {}) as Record<string, string>)) {
+      const q = parseQuantity(v);
+      if (q && q.mantissa < 0n) errs.push(field.invalid(`status.${kind}.${k}`, q.canonical, 'must be greater than or equal to 0'));
+    }
+  }
+  return errs;
+}
+
+/** ValidateNode: taints, resources and podCIDRs (status is otherwise free-form). */
+function validateSpec(node: KObject): FieldError[] {
+  const errs: FieldError[] = [...validateTaints(node.spec?.taints), ...validateResources(node)];
+  const cidrs: string[] = node.spec?.podCIDRs ?? [];
   cidrs.forEach((c, i) => {
     if (!isCIDR(c)) errs.push(field.invalid(`spec.podCIDRs[${i}]`, c, 'must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)'));
   });
-  if (cidrs.length > 2) errs.push(field.invalid('spec.podCIDRs', spec.podCIDRs, 'may specify no more than one CIDR for each IP family'));
-  if (spec.podCIDR && spec.podCIDRs?.length && spec.podCIDRs[0] !== spec.podCIDR) {
-    errs.push(field.invalid('spec.podCIDRs', spec.podCIDRs, 'must match `podCIDR` when both are specified'));
+  if (cidrs.length > 1) {
+    const families = new Set(cidrs.map((c) => (c.includes(':') ? 6 : 4)));
+    if (families.size !== cidrs.length || cidrs.length > 2) errs.push(field.invalid('spec.podCIDRs', cidrs, 'may specify no more than one CIDR for each IP family'));
   }
   return errs;
 }
 
 /** ValidateNodeUpdate: podCIDRs and providerID may only go from unset to set. */
 function validateUpdate(node: KObject, old: KObject): FieldError[] {
-  const errs = [...validateObjectMetaUpdate(node.metadata, old.metadata), ...validateSpec(node)];
+  const errs = [...validateObjectMetaUpdate(node.metadata, old.metadata), ...validateResources(node), ...validateTaints(node.spec?.taints)];
   const oldCIDRs: string[] = old.spec?.podCIDRs ?? [];
   const newCIDRs: string[] = node.spec?.podCIDRs ?? [];
   if (oldCIDRs.length && JSON.stringify(oldCIDRs) !== JSON.stringify(newCIDRs)) {

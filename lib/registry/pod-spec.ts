@@ -281,10 +281,8 @@ export function validateResourceRequirements(res: J, path: string): FieldError[]
 
 function validatePortNumOrName(port: unknown, path: string): FieldError[] {
   if (typeof port === 'number') return isValidPortNum(port).map((m) => field.invalid(path, port, m));
-  if (typeof port === 'string') {
-    if (/^[0-9]+$/.test(port)) return isValidPortNum(Number(port)).map((m) => field.invalid(path, Number(port), m));
-    return isValidPortName(port).map((m) => field.invalid(path, port, m));
-  }
+  // A JSON string is an IntOrString of string type: always a port name, even "8080".
+  if (typeof port === 'string') return isValidPortName(port).map((m) => field.invalid(path, port, m));
   return [field.invalid(path, port, 'must contain an int or string')];
 }
 
@@ -764,45 +762,71 @@ function specDiff(oldSpec: J, newSpec: J, path = 'spec'): string[] {
   return [`- ${path}: ${JSON.stringify(oldSpec ?? null)}`, `+ ${path}: ${JSON.stringify(newSpec ?? null)}`];
 }
 
+/** ValidateContainerUpdates: same number of containers, each with an image. Returns [errors, stop]. */
+function validateContainerUpdates(newList: J[], oldList: J[], path: string): [FieldError[], boolean] {
+  if (newList.length !== oldList.length) return [[field.forbidden(path, 'pod updates may not add or remove containers')], true];
+  const errs: FieldError[] = [];
+  newList.forEach((c, i) => {
+    if (!c?.image) errs.push(field.required(`${path}[${i}].image`));
+    else if (c.image.trim() !== c.image) errs.push(field.invalid(`${path}[${i}].image`, c.image, 'must not have leading or trailing whitespace'));
+  });
+  return [errs, false];
+}
+
 /**
- * ValidatePodSpecUpdate (the immutable-spec part of ValidatePodUpdate): only images,
- * activeDeadlineSeconds (set or lowered), added tolerations and a negative grace period
- * raised to 1 may change.
+ * The spec part of ValidatePodUpdate: only images, activeDeadlineSeconds (set or lowered),
+ * added tolerations, removed scheduling gates and a negative grace period raised to 1 may
+ * change. Upstream appends a go-cmp diff to the message; we append a list of changed paths.
  */
 export function validatePodSpecUpdate(newSpec: J, oldSpec: J, path = 'spec'): FieldError[] {
+  const n = newSpec ?? {};
+  const o = oldSpec ?? {};
   const errs: FieldError[] = [];
-  const ads = newSpec?.activeDeadlineSeconds;
-  const oldAds = oldSpec?.activeDeadlineSeconds;
-  if (oldAds != null) {
-    if (ads == null) errs.push(field.invalid(`${path}.activeDeadlineSeconds`, ads ?? null, 'must not update from a positive integer to nil value'));
-    else if (ads > oldAds) errs.push(field.invalid(`${path}.activeDeadlineSeconds`, ads, 'must be less than or equal to previous value'));
-  }
-  // Munge what may change into a copy of the new spec, then compare with the old one.
-  const munged = JSON.parse(JSON.stringify(newSpec ?? {}));
   for (const list of ['containers', 'initContainers']) {
-    const olds = oldSpec?.[list] ?? [];
+    const [cerrs, stop] = validateContainerUpdates(n[list] ?? [], o[list] ?? [], `${path}.${list}`);
+    errs.push(...cerrs);
+    if (stop) return errs;
+  }
+  const ads = n.activeDeadlineSeconds;
+  if (ads != null) {
+    if (!(isInt(ads) && ads >= 0 && ads <= 2147483647)) return [...errs, field.invalid(`${path}.activeDeadlineSeconds`, ads, inclusiveRangeError(0, 2147483647))];
+    if (o.activeDeadlineSeconds != null && o.activeDeadlineSeconds < ads) {
+      return [...errs, field.invalid(`${path}.activeDeadlineSeconds`, ads, 'must be less than or equal to previous value')];
+    }
+  } else if (o.activeDeadlineSeconds != null) {
+    errs.push(field.invalid(`${path}.activeDeadlineSeconds`, null, 'must not update from a positive integer to nil value'));
+  }
+  // validateOnlyAddedTolerations: an existing toleration may only change its tolerationSeconds.
+  for (const old of (o.tolerations ?? []) as J[]) {
+    const kept = ((n.tolerations ?? []) as J[]).some((t) => deepEqual({ ...t, tolerationSeconds: undefined }, { ...old, tolerationSeconds: undefined }));
+    if (!kept) errs.push(field.forbidden(`${path}.tolerations`, 'existing toleration can not be modified except its tolerationSeconds'));
+  }
+  // validateOnlyDeletedSchedulingGates.
+  const oldGates = new Set(((o.schedulingGates ?? []) as J[]).map((g) => g?.name));
+  for (const g of (n.schedulingGates ?? []) as J[]) {
+    if (!oldGates.has(g?.name)) errs.push(field.forbidden(`${path}.schedulingGates`, `only deletion is allowed, but found new scheduling gate '${g?.name}'`));
+  }
+  if (deepEqual(n, o)) return errs;
+  const munged = JSON.parse(JSON.stringify(n));
+  for (const list of ['containers', 'initContainers']) {
     (munged[list] ?? []).forEach((c: J, i: number) => {
-      if (olds[i]) {
-        c.image = olds[i].image;
-        // In-place resize goes through pods/resize; keep resources comparable here.
-      }
+      c.image = o[list][i].image;
     });
   }
-  munged.activeDeadlineSeconds = oldSpec?.activeDeadlineSeconds;
-  const oldTols: J[] = oldSpec?.tolerations ?? [];
-  const newTols: J[] = munged.tolerations ?? [];
-  const tolsOk = oldTols.every((o) => newTols.some((n) => deepEqual(n, o)));
-  if (tolsOk) munged.tolerations = oldSpec?.tolerations;
-  if ((oldSpec?.terminationGracePeriodSeconds ?? 0) < 0 && munged.terminationGracePeriodSeconds === 1) munged.terminationGracePeriodSeconds = oldSpec.terminationGracePeriodSeconds;
-  // ephemeralContainers change through their own subresource only.
-  munged.ephemeralContainers = oldSpec?.ephemeralContainers;
-  if (!deepEqual(munged, oldSpec)) {
-    const diff = specDiff(oldSpec, munged, path);
+  munged.activeDeadlineSeconds = o.activeDeadlineSeconds;
+  munged.schedulingGates = o.schedulingGates;
+  munged.tolerations = o.tolerations;
+  if ((o.terminationGracePeriodSeconds ?? 0) < 0 && munged.terminationGracePeriodSeconds === 1) munged.terminationGracePeriodSeconds = o.terminationGracePeriodSeconds;
+  // Gated pods may gain nodeSelector entries and node affinity before they schedule.
+  if ((o.schedulingGates ?? []).length > 0) {
+    munged.nodeSelector = o.nodeSelector;
+    if (munged.affinity || o.affinity) munged.affinity = { ...(munged.affinity ?? {}), nodeAffinity: o.affinity?.nodeAffinity };
+    if (munged.affinity && Object.values(munged.affinity).every((v) => v == null) && !o.affinity) munged.affinity = o.affinity;
+  }
+  if (!deepEqual(munged, o)) {
+    const diff = specDiff(o, munged, path);
     errs.push(field.forbidden(path, `pod updates may not change fields other than ${UPDATABLE_POD_FIELDS}\n${diff.join('\n')}`));
   }
-  (newSpec?.containers ?? []).forEach((c: J, i: number) => {
-    if (!c?.image) errs.push(field.required(`${path}.containers[${i}].image`));
-  });
   return errs;
 }
 

@@ -2,6 +2,7 @@
 // field selectors), SetDefaults_Pod, ValidatePodCreate/ValidatePodUpdate and printPod.
 import { field, type FieldError } from '../api/errors.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from '../validation/object-meta.js';
+import { isDNS1123Subdomain, isQualifiedName, isValidIP } from '../validation/names.js';
 import { parseQuantity } from '../validation/quantity.js';
 import { defaultPod, validatePodSpec, validatePodSpecUpdate } from './pod-spec.js';
 import { age, NAME_COLUMN, AGE_COLUMN, since } from './printing.js';
@@ -73,24 +74,49 @@ function validate(pod: KObject): FieldError[] {
   return errs;
 }
 
+/** ValidatePodUpdate: the whole pod is re-validated, then the spec may only change as allowed. */
 function validateUpdate(pod: KObject, old: KObject): FieldError[] {
   const errs = validateObjectMetaUpdate(pod.metadata, old.metadata);
+  errs.push(...validatePodSpec(pod.spec, 'spec'));
   errs.push(...validatePodSpecUpdate(pod.spec, old.spec, 'spec'));
-  return errs;
+  // Duplicate reports of the same problem (e.g. a missing image) are dropped.
+  const seen = new Set<string>();
+  return errs.filter((e) => {
+    const key = `${e.type}|${e.field}|${e.detail ?? ''}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
+/** ValidatePodStatusUpdate: what a kubelet or scheduler may not do to a pod's status. */
 function validateStatusUpdate(pod: KObject, old: KObject): FieldError[] {
   const errs = validateObjectMetaUpdate(pod.metadata, old.metadata);
   const st = pod.status ?? {};
-  if (st.nominatedNodeName) {
-    // ValidatePodStatusUpdate checks the nominated node name like a node name.
-    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(st.nominatedNodeName)) {
-      errs.push(field.invalid('status.nominatedNodeName', st.nominatedNodeName, 'must be a valid node name'));
-    }
+  // Upstream really reports condition types under metadata.conditions.
+  (st.conditions ?? []).forEach((c: J, i: number) => {
+    if (['PodScheduled', 'Ready', 'Initialized'].includes(c?.type)) return;
+    for (const m of isQualifiedName(c?.type ?? '')) errs.push(field.invalid(`metadata.conditions[${i}].Type`, c?.type ?? '', m));
+  });
+  if ((pod.spec?.nodeName ?? '') !== (old.spec?.nodeName ?? '')) errs.push(field.forbidden('status.nodeName', 'may not be changed directly'));
+  if (st.nominatedNodeName && st.nominatedNodeName !== old.status?.nominatedNodeName) {
+    for (const m of isDNS1123Subdomain(st.nominatedNodeName)) errs.push(field.invalid('status.nominatedNodeName', st.nominatedNodeName, m));
   }
-  if (old.spec?.nodeName && pod.spec?.nodeName !== old.spec.nodeName) errs.push(field.forbidden('status.nodeName', 'may not be changed directly'));
+  if ((st.qosClass ?? '') !== (old.status?.qosClass ?? '')) errs.push(field.invalid('status.qosClass', st.qosClass ?? '', 'field is immutable'));
+  const restartPolicy = old.spec?.restartPolicy;
+  if (restartPolicy !== 'Always') {
+    ((old.status?.containerStatuses ?? []) as J[]).forEach((os, i) => {
+      const term = os?.state?.terminated;
+      if (!term || (term.exitCode !== 0 && restartPolicy === 'OnFailure')) return;
+      for (const ns of (st.containerStatuses ?? []) as J[]) {
+        if (ns?.name === os.name && !ns?.state?.terminated) errs.push(field.forbidden(`status.containerStatuses[${i}].state`, 'may not be transitioned to non-terminated state'));
+      }
+    });
+  }
   const ips: J[] = st.podIPs ?? [];
-  if (st.podIP && ips.length && ips[0]?.ip !== st.podIP) errs.push(field.invalid('status.podIPs[0].ip', ips[0]?.ip, 'must match status.podIP'));
+  ips.forEach((p, i) => {
+    for (const m of isValidIP(p?.ip ?? '')) errs.push(field.invalid(`status.podIPs[${i}]`, p?.ip ?? '', m));
+  });
   return errs;
 }
 

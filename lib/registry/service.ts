@@ -4,7 +4,7 @@
 import { field, FIELD_IMMUTABLE, type FieldError } from '../api/errors.js';
 import { validateLabels } from '../validation/labels.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from '../validation/object-meta.js';
-import { isDNS1123Label, isDNS1123Subdomain, isIPv4, isIPv6, isValidIP, isValidPortName, isValidPortNum, nameIsDNS1035Label } from '../validation/names.js';
+import { isDNS1123Label, isDNS1123Subdomain, isIPv4, isIPv6, isQualifiedName, isValidIP, isValidPortName, isValidPortNum, nameIsDNS1035Label } from '../validation/names.js';
 import { age, AGE_COLUMN, formatLabels, NAME_COLUMN } from './printing.js';
 import type { KObject, ResourceType } from './resource-type.js';
 
@@ -147,97 +147,151 @@ function prepareForUpdate(svc: KObject, old: KObject): void {
   else svc.status = structuredClone(old.status);
 }
 
-function validatePort(p: J, requireName: boolean, path: string, svc: KObject): FieldError[] {
-  const errs: FieldError[] = [];
-  if (requireName && !p?.name) errs.push(field.required(`${path}.name`));
-  else if (p?.name) for (const m of isDNS1123Label(p.name)) errs.push(field.invalid(`${path}.name`, p.name, m));
-  for (const m of isValidPortNum(p?.port)) errs.push(field.invalid(`${path}.port`, p?.port, m));
-  if (!p?.protocol) errs.push(field.required(`${path}.protocol`));
-  else if (!PROTOCOLS.includes(p.protocol)) errs.push(field.notSupported(`${path}.protocol`, p.protocol, PROTOCOLS));
-  const tp = p?.targetPort;
-  if (typeof tp === 'number') for (const m of isValidPortNum(tp)) errs.push(field.invalid(`${path}.targetPort`, tp, m));
-  else if (typeof tp === 'string') for (const m of isValidPortName(tp)) errs.push(field.invalid(`${path}.targetPort`, tp, m));
-  if (p?.appProtocol) for (const m of validateAppProtocol(p.appProtocol)) errs.push(field.invalid(`${path}.appProtocol`, p.appProtocol, m));
-  if (p?.nodePort) {
-    if (svc.spec?.type === 'ClusterIP') errs.push(field.forbidden(`${path}.nodePort`, "may not be used when `type` is 'ClusterIP'"));
-    else for (const m of isValidPortNum(p.nodePort)) errs.push(field.invalid(`${path}.nodePort`, p.nodePort, m));
-  }
-  return errs;
+/** Go's %#v of a []string, as upstream renders slice values in field errors. */
+function goStrings(v: string[] | undefined): string {
+  return v ? `[]string{${v.map((x) => JSON.stringify(x)).join(', ')}}` : '[]string(nil)';
 }
 
-function validateAppProtocol(v: string): string[] {
-  // ValidateQualifiedName-style check on appProtocol.
-  const parts = v.split('/');
-  if (parts.length > 2 || !/^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/.test(parts[parts.length - 1])) {
-    return ["name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"];
-  }
+/** field.Invalid/Duplicate whose value upstream prints with %#v. */
+function withGoValue(e: FieldError, goText: string): FieldError {
+  return { ...e, omitValue: true, detail: e.detail ? `${goText}: ${e.detail}` : goText };
+}
+
+/** ValidatePortNumOrName: a JSON string is always a port name, even "8080". */
+function validatePortNumOrName(port: unknown, path: string): FieldError[] {
+  if (typeof port === 'number') return isValidPortNum(port).map((m) => field.invalid(path, port, m));
+  if (typeof port === 'string') return isValidPortName(port).map((m) => field.invalid(path, port, m));
   return [];
 }
 
-/** ValidateService: what kubectl users hit, with upstream paths and messages. */
+/** validateServicePort. */
+function validatePort(p: J, requireName: boolean, names: Set<string>, path: string): FieldError[] {
+  const errs: FieldError[] = [];
+  if (requireName && !p?.name) errs.push(field.required(`${path}.name`));
+  else if (p?.name) {
+    for (const m of isDNS1123Label(p.name)) errs.push(field.invalid(`${path}.name`, p.name, m));
+    if (names.has(p.name)) errs.push(field.duplicate(`${path}.name`, p.name));
+    else names.add(p.name);
+  }
+  for (const m of isValidPortNum(p?.port)) errs.push(field.invalid(`${path}.port`, p?.port ?? 0, m));
+  if (!p?.protocol) errs.push(field.required(`${path}.protocol`));
+  else if (!PROTOCOLS.includes(p.protocol)) errs.push(field.notSupported(`${path}.protocol`, p.protocol, PROTOCOLS));
+  errs.push(...validatePortNumOrName(p?.targetPort, `${path}.targetPort`));
+  if (p?.appProtocol) for (const m of isQualifiedName(p.appProtocol)) errs.push(field.invalid(`${path}.appProtocol`, p.appProtocol, m));
+  return errs;
+}
+
+/** Go's %#v of the core.ServicePort key upstream reports for duplicate ports. */
+function goServicePortKey(p: J): string {
+  return `core.ServicePort{Name:"", Protocol:${JSON.stringify(p?.protocol ?? '')}, AppProtocol:(*string)(nil), Port:${p?.port ?? 0}, TargetPort:intstr.IntOrString{Type:0, IntVal:0, StrVal:""}, NodePort:0}`;
+}
+
+/** ValidateService, in upstream's order, for what kubectl users hit. */
 function validateSpec(svc: KObject): FieldError[] {
   const errs: FieldError[] = [];
   const spec = svc.spec ?? {};
   const ports: J[] = spec.ports ?? [];
-  if (!SERVICE_TYPES.includes(spec.type)) errs.push(field.notSupported('spec.type', spec.type ?? '', SERVICE_TYPES));
-  if (spec.type === 'ExternalName') {
-    if (spec.clusterIP) errs.push(field.forbidden('spec.clusterIP', 'may not be set for ExternalName services'));
-    if (!spec.externalName) errs.push(field.required('spec.externalName'));
-    else {
-      const name = String(spec.externalName).replace(/\.$/, '');
-      for (const m of isDNS1123Subdomain(name)) errs.push(field.invalid('spec.externalName', spec.externalName, m));
+  const headless = isHeadless(svc);
+  if (ports.length === 0 && !headless && spec.type !== 'ExternalName') errs.push(field.required('spec.ports'));
+  switch (spec.type) {
+    case 'LoadBalancer':
+    case 'NodePort':
+      if (headless) errs.push(field.invalid('spec.clusterIPs[0]', 'None', `may not be set to 'None' for ${spec.type} services`));
+      break;
+    case 'ExternalName': {
+      if ((spec.clusterIPs ?? []).length || spec.clusterIP) errs.push(field.forbidden('spec.clusterIPs', 'may not be set for ExternalName services'));
+      if ((spec.ipFamilies ?? []).length) errs.push(field.forbidden('spec.ipFamilies', 'may not be set for ExternalName services'));
+      if (spec.ipFamilyPolicy) errs.push(field.forbidden('spec.ipFamilyPolicy', 'may not be set for ExternalName services'));
+      // A trailing dot marks the CNAME as fully qualified.
+      const cname = String(spec.externalName ?? '').replace(/\.$/, '');
+      if (cname) for (const m of isDNS1123Subdomain(cname)) errs.push(field.invalid('spec.externalName', cname, m));
+      else errs.push(field.required('spec.externalName'));
+      break;
     }
-  } else if (ports.length === 0 && !isHeadless(svc)) {
-    errs.push(field.required('spec.ports'));
   }
   const names = new Set<string>();
-  const keys = new Set<string>();
-  ports.forEach((p, i) => {
-    const path = `spec.ports[${i}]`;
-    errs.push(...validatePort(p, ports.length > 1, path, svc));
-    if (p?.name) {
-      if (names.has(p.name)) errs.push(field.duplicate(`${path}.name`, p.name));
-      names.add(p.name);
-    }
-    const key = `${p?.port}/${p?.protocol}`;
-    if (keys.has(key)) errs.push(field.duplicate(path, { port: p?.port, protocol: p?.protocol }));
-    keys.add(key);
-  });
-  errs.push(...validateLabels(spec.selector, 'spec.selector'));
-  if (spec.sessionAffinity && !['ClientIP', 'None'].includes(spec.sessionAffinity)) {
-    errs.push(field.notSupported('spec.sessionAffinity', spec.sessionAffinity, ['ClientIP', 'None']));
-  }
+  ports.forEach((p, i) => errs.push(...validatePort(p, ports.length > 1, names, `spec.ports[${i}]`)));
+  if (spec.selector) errs.push(...validateLabels(spec.selector, 'spec.selector'));
+  if (!spec.sessionAffinity) errs.push(field.required('spec.sessionAffinity'));
+  else if (!['ClientIP', 'None'].includes(spec.sessionAffinity)) errs.push(field.notSupported('spec.sessionAffinity', spec.sessionAffinity, ['ClientIP', 'None']));
   if (spec.sessionAffinity === 'ClientIP') {
-    const t = spec.sessionAffinityConfig?.clientIP?.timeoutSeconds;
-    if (!(typeof t === 'number' && t > 0 && t <= MAX_CLIENT_IP_AFFINITY_SECONDS)) {
-      errs.push(field.invalid('spec.sessionAffinityConfig.clientIP.timeoutSeconds', t, `must be greater than 0 and less than ${MAX_CLIENT_IP_AFFINITY_SECONDS}`));
+    const cfg = spec.sessionAffinityConfig;
+    const when = 'when session affinity type is ClientIP';
+    if (!cfg) errs.push(field.required('spec.sessionAffinityConfig', when));
+    else if (!cfg.clientIP) errs.push(field.required('spec.sessionAffinityConfig.clientIP', when));
+    else if (cfg.clientIP.timeoutSeconds == null) errs.push(field.required('spec.sessionAffinityConfig.clientIP.timeoutSeconds', when));
+    else {
+      const t = cfg.clientIP.timeoutSeconds;
+      if (!(typeof t === 'number' && t > 0 && t <= MAX_CLIENT_IP_AFFINITY_SECONDS)) {
+        errs.push(field.invalid('spec.sessionAffinityConfig.clientIP.timeoutSeconds', t, `must be greater than 0 and less than ${MAX_CLIENT_IP_AFFINITY_SECONDS}`));
+      }
     }
-  } else if (spec.sessionAffinityConfig) {
-    errs.push(field.invalid('spec.sessionAffinityConfig', spec.sessionAffinityConfig, 'must not be set when session affinity is None'));
+  } else if (spec.sessionAffinity === 'None' && spec.sessionAffinityConfig) {
+    errs.push(field.forbidden('spec.sessionAffinityConfig', 'must not be set when session affinity is None'));
   }
-  if (spec.clusterIP && spec.clusterIP !== 'None') for (const m of isValidIP(spec.clusterIP)) errs.push(field.invalid('spec.clusterIPs[0]', spec.clusterIP, m));
-  if ((spec.clusterIPs ?? []).length && spec.clusterIP && spec.clusterIPs[0] !== spec.clusterIP) {
+  // ValidateServiceClusterIPsRelatedFields (the single-stack part).
+  const ips: string[] = spec.clusterIPs ?? [];
+  if (spec.clusterIP && ips.length && ips[0] !== spec.clusterIP) {
     errs.push(field.invalid('spec.clusterIPs', spec.clusterIPs, 'first value must match `clusterIP`'));
   }
+  ips.forEach((ip, i) => {
+    if (ip === 'None') {
+      if (i > 0 || ips.length > 1) errs.push(field.invalid(`spec.clusterIPs[${i}]`, ip, "'None' must be the first and only value"));
+      return;
+    }
+    for (const m of isValidIP(ip)) errs.push(field.invalid(`spec.clusterIPs[${i}]`, ip, m));
+  });
   (spec.externalIPs ?? []).forEach((ip: string, i: number) => {
     for (const m of isValidIP(ip)) errs.push(field.invalid(`spec.externalIPs[${i}]`, ip, m));
   });
-  if (spec.externalTrafficPolicy && !externallyAccessible(svc)) {
-    errs.push(field.invalid('spec.externalTrafficPolicy', spec.externalTrafficPolicy, 'may only be set for externally-accessible services'));
-  } else if (spec.externalTrafficPolicy && !['Cluster', 'Local'].includes(spec.externalTrafficPolicy)) {
+  if (!spec.type) errs.push(field.required('spec.type'));
+  else if (!SERVICE_TYPES.includes(spec.type)) errs.push(field.notSupported('spec.type', spec.type, SERVICE_TYPES));
+  if (spec.type === 'ClusterIP') {
+    ports.forEach((p, i) => {
+      if (p?.nodePort) errs.push(field.forbidden(`spec.ports[${i}].nodePort`, "may not be used when `type` is 'ClusterIP'"));
+    });
+  }
+  const nodePorts = new Set<string>();
+  ports.forEach((p, i) => {
+    if (!p?.nodePort) return;
+    const key = `${p.protocol}/${p.nodePort}`;
+    if (nodePorts.has(key)) errs.push(field.duplicate(`spec.ports[${i}].nodePort`, p.nodePort));
+    nodePorts.add(key);
+  });
+  const seen = new Set<string>();
+  ports.forEach((p, i) => {
+    const key = `${p?.protocol}/${p?.port}`;
+    if (seen.has(key)) errs.push(withGoValue(field.duplicate(`spec.ports[${i}]`, undefined), goServicePortKey(p)));
+    seen.add(key);
+  });
+  if ((spec.loadBalancerSourceRanges ?? []).length && spec.type !== 'LoadBalancer') {
+    // Upstream's path really is capitalised here.
+    errs.push(field.forbidden('spec.LoadBalancerSourceRanges', "may only be used when `type` is 'LoadBalancer'"));
+  }
+  if (spec.allocateLoadBalancerNodePorts != null && spec.type !== 'LoadBalancer') {
+    errs.push(field.forbidden('spec.allocateLoadBalancerNodePorts', "may only be used when `type` is 'LoadBalancer'"));
+  }
+  if (!externallyAccessible(svc)) {
+    if (spec.externalTrafficPolicy) errs.push(field.invalid('spec.externalTrafficPolicy', spec.externalTrafficPolicy, 'may only be set for externally-accessible services'));
+  } else if (!spec.externalTrafficPolicy) {
+    errs.push(field.required('spec.externalTrafficPolicy'));
+  } else if (!['Cluster', 'Local'].includes(spec.externalTrafficPolicy)) {
     errs.push(field.notSupported('spec.externalTrafficPolicy', spec.externalTrafficPolicy, ['Cluster', 'Local']));
   }
-  if (spec.internalTrafficPolicy && !['Cluster', 'Local'].includes(spec.internalTrafficPolicy)) {
+  const needsHealthCheck = spec.type === 'LoadBalancer' && spec.externalTrafficPolicy === 'Local';
+  if (!needsHealthCheck && spec.healthCheckNodePort) {
+    errs.push(field.invalid('spec.healthCheckNodePort', spec.healthCheckNodePort, "may only be set when `type` is 'LoadBalancer' and `externalTrafficPolicy` is 'Local'"));
+  }
+  if (spec.internalTrafficPolicy == null) {
+    if (['NodePort', 'LoadBalancer', 'ClusterIP'].includes(spec.type)) errs.push(field.required('spec.internalTrafficPolicy'));
+  } else if (!['Cluster', 'Local'].includes(spec.internalTrafficPolicy)) {
     errs.push(field.notSupported('spec.internalTrafficPolicy', spec.internalTrafficPolicy, ['Cluster', 'Local']));
   }
   if (spec.ipFamilyPolicy && !['SingleStack', 'PreferDualStack', 'RequireDualStack'].includes(spec.ipFamilyPolicy)) {
     errs.push(field.notSupported('spec.ipFamilyPolicy', spec.ipFamilyPolicy, ['PreferDualStack', 'RequireDualStack', 'SingleStack']));
   }
-  if (spec.type !== 'LoadBalancer' && spec.allocateLoadBalancerNodePorts != null) {
-    errs.push(field.forbidden('spec.allocateLoadBalancerNodePorts', 'may only be used when `type` is \'LoadBalancer\''));
-  }
-  if (spec.loadBalancerSourceRanges?.length && spec.type !== 'LoadBalancer') {
-    errs.push(field.forbidden('spec.loadBalancerSourceRanges', "may only be used when `type` is 'LoadBalancer'"));
+  if (spec.trafficDistribution != null && spec.trafficDistribution !== 'PreferClose') {
+    errs.push(field.notSupported('spec.trafficDistribution', spec.trafficDistribution, ['PreferClose']));
   }
   return errs;
 }
@@ -255,9 +309,9 @@ function validateUpdate(svc: KObject, old: KObject): FieldError[] {
     const oldIPs: string[] = oldSpec.clusterIPs ?? (oldSpec.clusterIP ? [oldSpec.clusterIP] : []);
     const newIPs: string[] = spec.clusterIPs ?? (spec.clusterIP ? [spec.clusterIP] : []);
     oldIPs.forEach((ip, i) => {
-      if (i < newIPs.length && ip !== newIPs[i]) errs.push(field.invalid(`spec.clusterIPs[${i}]`, newIPs, 'may not change once set'));
+      if (i < newIPs.length && ip !== newIPs[i]) errs.push(withGoValue(field.invalid(`spec.clusterIPs[${i}]`, newIPs, 'may not change once set'), goStrings(newIPs)));
     });
-    if (oldIPs.length && newIPs.length === 0) errs.push(field.invalid('spec.clusterIPs[0]', newIPs, 'primary clusterIP can not be unset'));
+    if (oldIPs.length && newIPs.length === 0) errs.push(withGoValue(field.invalid('spec.clusterIPs[0]', newIPs, 'primary clusterIP can not be unset'), goStrings(newIPs)));
   }
   if (oldSpec.ipFamilies?.length && spec.ipFamilies?.length && oldSpec.ipFamilies[0] !== spec.ipFamilies[0] && spec.type !== 'ExternalName' && oldSpec.type !== 'ExternalName') {
     errs.push(field.invalid('spec.ipFamilies[0]', spec.ipFamilies[0], FIELD_IMMUTABLE));

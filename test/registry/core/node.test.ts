@@ -48,7 +48,7 @@ describe('Node', () => {
 
   it('rejects taints without an effect', () => {
     const { errors } = create(node, { metadata: { name: 'n' }, spec: { taints: [{ key: 'dedicated', value: 'db' }] } });
-    assert.deepEqual(errors, ['spec.taints[0].effect: Required value']);
+    assert.deepEqual(errors, ['metadata.taints[0].effect: Required value']);
   });
 
   it('selects by spec.unschedulable', () => {

@@ -194,3 +194,25 @@ describe('Pod resources', () => {
     assert.equal(bin.spec.containers[0].resources.limits.memory, '1Gi');
   });
 });
+
+describe('Pod updates', () => {
+  const base = () => create(pod, { metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'nginx:1.27' }], tolerations: [{ key: 'a', operator: 'Exists' }] } }).obj;
+
+  it('may not add or remove containers', () => {
+    const old = base();
+    const next = structuredClone(old);
+    next.spec.containers.push({ name: 'd', image: 'busybox' });
+    assert.deepEqual(update(pod, old, next).errors, ['spec.containers: Forbidden: pod updates may not add or remove containers']);
+  });
+
+  it('accepts added tolerations and a lowered activeDeadlineSeconds', () => {
+    const old = base();
+    const next = structuredClone(old);
+    next.spec.tolerations.push({ key: 'b', operator: 'Exists', effect: 'NoSchedule' });
+    next.spec.activeDeadlineSeconds = 60;
+    assert.deepEqual(update(pod, old, next).errors, []);
+    const removed = structuredClone(old);
+    removed.spec.tolerations = [];
+    assert.deepEqual(update(pod, old, removed).errors, ['spec.tolerations: Forbidden: existing toleration can not be modified except its tolerationSeconds']);
+  });
+});

@@ -59,6 +59,14 @@ describe('Service', () => {
     ]);
   });
 
+  it('treats a quoted targetPort as a port name, and reports duplicate ports', () => {
+    const { errors } = create(service, { metadata: { name: 'web' }, spec: { ports: [{ name: 'a', port: 80, targetPort: '8080' }, { name: 'b', port: 80 }] } });
+    assert.deepEqual(errors, [
+      'spec.ports[0].targetPort: Invalid value: "8080": must contain at least one letter (a-z)',
+      'spec.ports[1]: Duplicate value: core.ServicePort{Name:"", Protocol:"TCP", AppProtocol:(*string)(nil), Port:80, TargetPort:intstr.IntOrString{Type:0, IntVal:0, StrVal:""}, NodePort:0}',
+    ]);
+  });
+
   it('forbids node ports on ClusterIP services', () => {
     const { errors } = create(service, { metadata: { name: 'web' }, spec: { ports: [{ port: 80, nodePort: 30080 }] } });
     assert.deepEqual(errors, ["spec.ports[0].nodePort: Forbidden: may not be used when `type` is 'ClusterIP'"]);
@@ -86,7 +94,7 @@ describe('Service', () => {
   it('refuses to change the cluster IP', () => {
     const old = create(service, { metadata: { name: 'web' }, spec: { clusterIP: '10.96.0.10', ports: [{ port: 80 }] } }).obj;
     const { errors } = update(service, old, { metadata: { name: 'web' }, spec: { clusterIP: '10.96.0.11', ports: [{ port: 80 }] } });
-    assert.deepEqual(errors, ['spec.clusterIPs[0]: Invalid value: ["10.96.0.11"]: may not change once set']);
+    assert.deepEqual(errors, ['spec.clusterIPs[0]: Invalid value: []string{"10.96.0.11"}: may not change once set']);
   });
 
   it('prints the upstream columns and a NodePort row', () => {
