@@ -27,6 +27,7 @@ import {
   valueToken,
   type FieldPath,
 } from './field-set.js';
+import { requiredFields } from '../schema/descriptions.js';
 import { childShape, itemShape, modelForObject, rootShape, type Shape } from './shape.js';
 
 export interface ApplyOptions {
@@ -154,14 +155,19 @@ interface NodeInfo {
   quiet: boolean;
 }
 
-/** Every node of a value, for Compare. */
-function collectNodes(v: unknown, shape: Shape, path: FieldPath, out: Map<string, NodeInfo>, asItem = false): void {
+/**
+ * Every node of a value, for Compare. `required`: the node is a required field of its struct —
+ * Go then encodes it even when empty (no omitempty), so upstream's zero object already has it
+ * and a create does not record it as a member (`f:containers` carries no ".").
+ */
+function collectNodes(v: unknown, shape: Shape, path: FieldPath, out: Map<string, NodeInfo>, asItem = false, required = false): void {
   if (isAtomic(shape, v)) {
     if (path.length) out.set(pathKey(path), { leaf: true, value: v, quiet: false });
     return;
   }
   const empty = Array.isArray(v) ? v.length === 0 : Object.keys(v as JsonObject).length === 0;
-  if (path.length) out.set(pathKey(path), { leaf: false, quiet: shape.kind === 'struct' && !asItem && !empty });
+  const quiet = (shape.kind === 'struct' && !asItem && !empty) || (shape.kind === 'list' && required);
+  if (path.length) out.set(pathKey(path), { leaf: false, quiet });
   if (shape.kind === 'list') {
     for (const item of v as unknown[]) {
       const p = [...path, itemToken(shape, item)];
@@ -170,7 +176,8 @@ function collectNodes(v: unknown, shape: Shape, path: FieldPath, out: Map<string
     }
     return;
   }
-  for (const [k, x] of Object.entries(v as JsonObject)) collectNodes(x, childShape(shape, k), [...path, fieldToken(k)], out);
+  const req = shape.kind === 'struct' ? requiredFields(shape.model) : [];
+  for (const [k, x] of Object.entries(v as JsonObject)) collectNodes(x, childShape(shape, k), [...path, fieldToken(k)], out, false, req.includes(k));
 }
 
 interface Comparison {

@@ -460,3 +460,74 @@ describe('managed fields entry cap', () => {
     assert.deepEqual(Object.keys(ancient.fieldsV1['f:data']).sort(), ['.', 'f:k1', 'f:k2'], 'm0 (empty data), m1 and m2 are merged');
   });
 });
+
+describe('managed fields of a create, compared with a real kube-apiserver', () => {
+  it('matches what `kubectl create deployment` records (kubectl-create entry of a live cluster)', () => {
+    const obj = trackUpdate(
+      undefined,
+      {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'test1', namespace: 'default', labels: { app: 'test1' } },
+        spec: {
+          replicas: 1,
+          selector: { matchLabels: { app: 'test1' } },
+          template: {
+            metadata: { labels: { app: 'test1' } },
+            spec: {
+              containers: [{ image: 'nginx', imagePullPolicy: 'Always', name: 'nginx', resources: {}, terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File' }],
+              dnsPolicy: 'ClusterFirst',
+              restartPolicy: 'Always',
+              schedulerName: 'default-scheduler',
+              securityContext: {},
+              terminationGracePeriodSeconds: 30,
+            },
+          },
+          progressDeadlineSeconds: 600,
+          revisionHistoryLimit: 10,
+          strategy: { type: 'RollingUpdate' },
+        },
+      },
+      { manager: 'kubectl-create', apiVersion: 'apps/v1', now: T0 },
+    );
+    assert.deepEqual(obj.metadata.managedFields[0].fieldsV1, {
+      'f:metadata': { 'f:labels': { '.': {}, 'f:app': {} } },
+      'f:spec': {
+        'f:progressDeadlineSeconds': {},
+        'f:replicas': {},
+        'f:revisionHistoryLimit': {},
+        'f:selector': {},
+        'f:strategy': { 'f:type': {} },
+        'f:template': {
+          'f:metadata': { 'f:labels': { '.': {}, 'f:app': {} } },
+          'f:spec': {
+            'f:containers': {
+              'k:{"name":"nginx"}': {
+                '.': {},
+                'f:image': {},
+                'f:imagePullPolicy': {},
+                'f:name': {},
+                'f:resources': {},
+                'f:terminationMessagePath': {},
+                'f:terminationMessagePolicy': {},
+              },
+            },
+            'f:dnsPolicy': {},
+            'f:restartPolicy': {},
+            'f:schedulerName': {},
+            'f:securityContext': {},
+            'f:terminationGracePeriodSeconds': {},
+          },
+        },
+      },
+    });
+  });
+
+  it('records a status list a controller adds with "." (kube-controller-manager entry)', () => {
+    const live = trackUpdate(undefined, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: { replicas: 1 } }, { manager: 'c', apiVersion: 'apps/v1', now: T0 });
+    const obj = trackUpdate(live, { ...live, status: { replicas: 1, conditions: [{ type: 'Available', status: 'True' }] } }, { manager: 'kube-controller-manager', apiVersion: 'apps/v1', now: T1, subresource: 'status' });
+    assert.deepEqual(entry(obj, 'kube-controller-manager')!.fieldsV1, {
+      'f:status': { 'f:conditions': { '.': {}, 'k:{"type":"Available"}': { '.': {}, 'f:status': {}, 'f:type': {} } }, 'f:replicas': {} },
+    });
+  });
+});
