@@ -20,7 +20,6 @@ import {
   invalidGo,
   nonNegative,
   notMoreThan100Percent,
-  resetStatus,
   selectorColumn,
   validatePositiveIntOrPercent,
 } from './workload.js';
@@ -107,7 +106,8 @@ export const daemonsets: ResourceType = {
     defaultPodTemplateSpec(ensure(spec, 'template'));
   },
   prepareForCreate(obj) {
-    resetStatus(obj);
+    // These four DaemonSetStatus counters are not omitempty in apps/v1.
+    obj.status = { currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0 };
     const ann = (obj.metadata.annotations ??= {});
     const tg = parseInt(ann[TEMPLATE_GENERATION_ANNOTATION] ?? '', 10);
     if (!(tg >= 1)) ann[TEMPLATE_GENERATION_ANNOTATION] = '1';

@@ -3,11 +3,11 @@
 // deprecatedSource ⇄ source, deprecated* ⇄ first/lastTimestamp and count,
 // reportingController ⇄ reportingComponent), the strict events.k8s.io validation of
 // pkg/apis/core/validation/events.go, the field-label mapping of the events group, and
-// the core printEvent table (upstream prints the internal, core-shaped object).
+// the core printEvent table of event.ts (upstream prints the internal, core-shaped object).
 import { field, FIELD_IMMUTABLE, type FieldError } from '../api/errors.js';
 import { isDNS1123Subdomain, isQualifiedName } from '../validation/names.js';
 import { deepEqual, validateObjectMeta, validateObjectMetaUpdate } from '../validation/object-meta.js';
-import { humanDuration } from './printing.js';
+import { EVENT_COLUMNS, eventRow } from './event.js';
 import type { KObject, ResourceType } from './resource-type.js';
 
 type J = Record<string, any>;
@@ -136,53 +136,6 @@ function validateUpdate(ev: KObject, old: KObject): FieldError[] {
   return errs;
 }
 
-function sinceOrUnknown(t: string | undefined | null, now: number): string {
-  if (!t) return '<unknown>';
-  const ms = Date.parse(t);
-  return Number.isNaN(ms) ? '<unknown>' : humanDuration(now - ms);
-}
-
-/** printEvent on the core-shaped event. */
-export function coreEventRow(ev: KObject, now: number): unknown[] {
-  const first = ev.firstTimestamp ? sinceOrUnknown(ev.firstTimestamp, now) : sinceOrUnknown(ev.eventTime, now);
-  let last = ev.lastTimestamp ? sinceOrUnknown(ev.lastTimestamp, now) : first;
-  let count = ev.count ?? 0;
-  if (ev.series) {
-    last = sinceOrUnknown(ev.series.lastObservedTime, now);
-    count = ev.series.count ?? 0;
-  } else if (count === 0) {
-    // Singleton events don't have a count set in the new API.
-    count = 1;
-  }
-  const io = ev.involvedObject ?? {};
-  const kind = String(io.kind ?? '').toLowerCase();
-  const target = io.name ? `${kind}/${io.name}` : kind;
-  const component = ev.source?.component || ev.reportingComponent || '';
-  const instance = ev.source?.host || ev.reportingInstance || '';
-  const source = instance ? `${component}, ${instance}` : component;
-  return [last, ev.type ?? '', ev.reason ?? '', target, io.fieldPath ?? '', source, String(ev.message ?? '').trim(), first, count, ev.metadata.name];
-}
-
-export const EVENT_COLUMNS = [
-  { name: 'Last Seen', type: 'string' as const, description: 'The time at which the most recent occurrence of this event was recorded.' },
-  { name: 'Type', type: 'string' as const, description: 'Type of this event (Normal, Warning), new types could be added in the future' },
-  { name: 'Reason', type: 'string' as const, description: 'This should be a short, machine understandable string that gives the reason for the transition into the object\'s current status.' },
-  { name: 'Object', type: 'string' as const, description: 'The object that this event is about.' },
-  { name: 'Subobject', type: 'string' as const, priority: 1, description: 'If referring to a piece of an object instead of an entire object, this string should contain a valid JSON/Go field access statement, such as desiredState.manifest.containers[2]. For example, if the object reference is to a container within a pod, this would take on a value like: "spec.containers{name}" (where "name" refers to the name of the container that triggered the event) or if no container name is specified "spec.containers[2]" (container with index 2 in this pod). This syntax is chosen only to have some well-defined way of referencing a part of an object.' },
-  { name: 'Source', type: 'string' as const, priority: 1, description: 'The component reporting this event. Should be a short machine understandable string.' },
-  { name: 'Message', type: 'string' as const, description: 'A human-readable description of the status of this operation.' },
-  { name: 'First Seen', type: 'string' as const, priority: 1, description: 'The time at which the event was first recorded. (Time of server receipt is in TypeMeta.)' },
-  { name: 'Count', type: 'string' as const, priority: 1, description: 'The number of times this event has occurred.' },
-  {
-    name: 'Name',
-    type: 'string' as const,
-    priority: 1,
-    format: 'name',
-    description:
-      'Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names',
-  },
-];
-
 export const eventsV1: ResourceType = {
   group: 'events.k8s.io',
   version: 'v1',
@@ -210,5 +163,6 @@ export const eventsV1: ResourceType = {
     reportingController: ev.reportingController ?? '',
     type: ev.type ?? '',
   }),
-  table: { columns: EVENT_COLUMNS, row: (ev, now) => coreEventRow(eventV1ToCore(ev), now) },
+  // The core printer on the converted event, as upstream prints the internal object.
+  table: { columns: EVENT_COLUMNS, row: (ev, now) => eventRow(eventV1ToCore(ev), now) },
 };

@@ -11,7 +11,7 @@ import { validateObjectMeta, validateObjectMetaUpdate } from '../validation/obje
 import { parseQuantity } from '../validation/quantity.js';
 import { AGE_COLUMN, NAME_COLUMN, age } from './printing.js';
 import type { KObject, ResourceType } from './resource-type.js';
-import { ensure, resetStatus } from './workload.js';
+import { ensure } from './workload.js';
 
 type J = Record<string, any>;
 
@@ -229,7 +229,10 @@ const COMMON = {
   categories: ['all'],
   statusSubresource: true,
   subresources: [{ name: 'status', kind: 'HorizontalPodAutoscaler', verbs: ['get', 'patch', 'update'] }],
-  prepareForCreate: resetStatus,
+  // autoscaling/v2 HorizontalPodAutoscalerStatus.desiredReplicas is not omitempty.
+  prepareForCreate(obj: KObject) {
+    obj.status = { desiredReplicas: 0 };
+  },
 };
 
 export const horizontalpodautoscalersV2: ResourceType = {
@@ -372,7 +375,6 @@ export function hpaV1ToV2(v1: KObject): KObject {
   if (st) {
     v2status = {};
     for (const k of ['observedGeneration', 'lastScaleTime', 'currentReplicas', 'desiredReplicas']) if (st[k] != null) v2status[k] = st[k];
-    v2status.currentReplicas ??= 0;
     v2status.desiredReplicas ??= 0;
     const cur = parseAnnotation(ann[METRIC_STATUSES_ANNOTATION]);
     if (Array.isArray(cur)) v2status.currentMetrics = cur.map(metricStatusFromV1);
@@ -434,6 +436,10 @@ export const horizontalpodautoscalersV1: ResourceType = {
   storage: { group: 'autoscaling', plural: 'horizontalpodautoscalers' },
   toStorage: hpaV1ToV2,
   fromStorage: hpaV2ToV1,
+  // autoscaling/v1 status counters are both not omitempty.
+  prepareForCreate(obj) {
+    obj.status = { currentReplicas: 0, desiredReplicas: 0 };
+  },
   // autoscaling/v1 SetDefaults_HorizontalPodAutoscaler.
   defaults(obj) {
     const spec = ensure(obj, 'spec') as J;

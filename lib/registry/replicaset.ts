@@ -14,7 +14,6 @@ import {
   formatSelector,
   immutableSelector,
   nonNegative,
-  resetStatus,
   selectorColumn,
   validateWorkloadSelector,
 } from './workload.js';
@@ -56,7 +55,10 @@ export const replicasets: ResourceType = {
     spec.replicas ??= 1;
     defaultPodTemplateSpec(ensure(spec, 'template'));
   },
-  prepareForCreate: resetStatus,
+  // apps/v1 ReplicaSetStatus.replicas is not omitempty.
+  prepareForCreate(obj) {
+    obj.status = { replicas: 0 };
+  },
   validate: (obj) => [...validateObjectMeta(obj.metadata, { namespaced: true }), ...validateSpec(obj)],
   validateUpdate: (obj, old) => [
     ...validateObjectMetaUpdate(obj.metadata, old.metadata),

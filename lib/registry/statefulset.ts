@@ -13,7 +13,6 @@ import {
   containerCells,
   ensure,
   nonNegative,
-  resetStatus,
   validatePositiveIntOrPercent,
   validateWorkloadSelector,
 } from './workload.js';
@@ -134,7 +133,10 @@ export const statefulsets: ResourceType = {
     { name: 'status', kind: 'StatefulSet', verbs: ['get', 'patch', 'update'] },
   ],
   defaults,
-  prepareForCreate: resetStatus,
+  // apps/v1 StatefulSetStatus.replicas and availableReplicas are not omitempty.
+  prepareForCreate(obj) {
+    obj.status = { replicas: 0, availableReplicas: 0 };
+  },
   validate: (obj) => [...validateObjectMeta(obj.metadata, { namespaced: true }), ...validateSpec(obj)],
   validateUpdate,
   table: {
