@@ -234,3 +234,31 @@ describe('strategic merge patch', () => {
     });
   });
 });
+
+// Current + three-way patch → result, from upstream's own cases
+// (k8s.io/apimachinery pkg/util/strategicpatch/patch_test.go, strategicMergePatchRawTestCases).
+// Their `mergingIntList` is a primitive list with patchStrategy merge (metadata.finalizers here)
+// and `mergingList` a list merged by `name` (spec.containers here).
+describe('strategic merge patch: upstream ordering cases', () => {
+  const ints = (current: unknown[], patch: Record<string, unknown>) =>
+    smp({ metadata: { name: 'x', finalizers: current } }, { metadata: patch }, 'V1ConfigMap').metadata.finalizers;
+  const cases: Array<[string, unknown[], Record<string, unknown>, unknown[]]> = [
+    ['delete an item in a int list and preserve order', [1, 2, 3], { '$setElementOrder/finalizers': [2, 1], '$deleteFromPrimitiveList/finalizers': [3] }, [2, 1]],
+    ['add and delete an item in a int list and preserve order', [1, 2, 3], { '$setElementOrder/finalizers': [4, 2, 1], finalizers: [4], '$deleteFromPrimitiveList/finalizers': [3] }, [4, 2, 1]],
+    ['set elements order in a int list', [1, 3, 4, 2], { '$setElementOrder/finalizers': [4, 2, 3, 1] }, [4, 2, 3, 1]],
+    ['set elements order in a int list with server-only items', [1, 3, 4, 2, 9], { '$setElementOrder/finalizers': [4, 2, 3, 1] }, [4, 2, 3, 1, 9]],
+    ['set elements order in a int list with server-only items 2', [1, 2, 9, 3, 4], { '$setElementOrder/finalizers': [2, 1, 4, 3] }, [2, 1, 9, 4, 3]],
+    ['set elements order in a int list with server-only items 3', [1, 2, 7, 9, 8, 3, 4], { '$setElementOrder/finalizers': [2, 1, 4, 3] }, [2, 1, 7, 9, 8, 4, 3]],
+    ['behavior of set element order for a merging int list with duplicate', [1, 2, 3, 2, 4], { '$setElementOrder/finalizers': [2, 1, 4, 3, 2] }, [2, 2, 1, 4, 3]],
+  ];
+  for (const [name, current, patch, want] of cases) {
+    it(name, () => assert.deepEqual(ints(current, patch), want));
+  }
+
+  it('behavior of set element order for a merging list with duplicate', () => {
+    const current = [{ name: 1 }, { name: 2, value: 'dup1' }, { name: 3 }, { name: 2, value: 'dup2' }, { name: 4 }];
+    const order = [{ name: 2 }, { name: 1 }, { name: 4 }, { name: 3 }, { name: 2 }];
+    const out = smp({ spec: { containers: current } }, { spec: { '$setElementOrder/containers': order } }, 'V1Pod');
+    assert.deepEqual(out.spec.containers, [{ name: 2, value: 'dup1' }, { name: 2, value: 'dup2' }, { name: 1 }, { name: 4 }, { name: 3 }]);
+  });
+});
