@@ -59,7 +59,7 @@ function validateUpdateStrategy(strategy: Record<string, any> | undefined): Fiel
 function validateSpec(obj: KObject): FieldError[] {
   const spec = obj.spec ?? {};
   const errs: FieldError[] = [];
-  if (!spec.selector) errs.push(field.required('spec.selector', ''));
+  // A missing selector selects nothing (labels.Nothing()), so upstream reports only the mismatch.
   errs.push(...validateLabelSelector(spec.selector, 'spec.selector'));
   const labels = spec.template?.metadata?.labels;
   if (!selectorMatches(spec.selector, labels)) {
@@ -73,7 +73,7 @@ function validateSpec(obj: KObject): FieldError[] {
   const podSpec = spec.template?.spec ?? {};
   if (podSpec.restartPolicy !== 'Always') errs.push(field.notSupported('spec.template.spec.restartPolicy', podSpec.restartPolicy ?? '', ['Always']));
   if (podSpec.activeDeadlineSeconds != null) {
-    errs.push(field.invalid('spec.template.spec.activeDeadlineSeconds', podSpec.activeDeadlineSeconds, 'activeDeadlineSeconds in DaemonSet is not Supported'));
+    errs.push(field.forbidden('spec.template.spec.activeDeadlineSeconds', 'activeDeadlineSeconds in DaemonSet is not Supported'));
   }
   errs.push(...nonNegative(spec.minReadySeconds, 'spec.minReadySeconds'));
   errs.push(...validateUpdateStrategy(spec.updateStrategy));

@@ -72,11 +72,10 @@ function hasLabel(labels: Record<string, string> | undefined, path: string, key:
 /** validateGeneratedSelector: with an automatic selector, the generated labels must be intact. */
 function validateGeneratedSelector(obj: KObject): FieldError[] {
   const spec = obj.spec ?? {};
-  if (spec.manualSelector === true) return [];
+  // A missing selector is reported by validateJobSpec.
+  if (spec.manualSelector === true || !spec.selector) return [];
   const labels = spec.template?.metadata?.labels;
-  if (!labels) return [];
   const errs: FieldError[] = [];
-  if (!spec.selector) return [field.required('spec.selector', '')];
   const uid = obj.metadata.uid ?? '';
   const name = obj.metadata.name ?? '';
   if (!uid) errs.push(field.required('metadata.uid', ''));
@@ -85,7 +84,7 @@ function validateGeneratedSelector(obj: KObject): FieldError[] {
   errs.push(...hasLabel(labels, p, LEGACY_JOB_NAME_LABEL, name));
   errs.push(...hasLabel(labels, p, CONTROLLER_UID_LABEL, uid));
   errs.push(...hasLabel(labels, p, JOB_NAME_LABEL, name));
-  if (!selectorMatches(spec.selector, { [CONTROLLER_UID_LABEL]: uid })) {
+  if (!selectorMatches(spec.selector, { [CONTROLLER_UID_LABEL]: uid, [JOB_NAME_LABEL]: name })) {
     errs.push(invalidGo('spec.selector', spec.selector, goLabelSelector(spec.selector), '`selector` not auto-generated'));
   }
   return errs;
