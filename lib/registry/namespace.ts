@@ -1,7 +1,7 @@
 // core/v1 Namespace: pkg/registry/core/namespace/strategy.go (phase Active, the `kubernetes`
 // finalizer, spec/status kept apart), SetDefaults_Namespace's name label, ValidateNamespace.
 import { field, type FieldError } from '../api/errors.js';
-import { validateFinalizerName, validateObjectMeta, validateObjectMetaUpdate } from '../validation/object-meta.js';
+import { validateKubeFinalizerName, validateObjectMeta, validateObjectMetaUpdate } from '../validation/object-meta.js';
 import { nameIsDNSLabel } from '../validation/names.js';
 import { age, AGE_COLUMN, NAME_COLUMN } from './printing.js';
 import type { KObject, ResourceType } from './resource-type.js';
@@ -32,9 +32,10 @@ function prepareForUpdate(ns: KObject, old: KObject): void {
   ns.status = structuredClone(old.status ?? {});
 }
 
+/** ValidateNamespace reports every finalizer under spec.finalizers, without an index. */
 function validateFinalizers(ns: KObject): FieldError[] {
   const errs: FieldError[] = [];
-  (ns.spec?.finalizers ?? []).forEach((f: string, i: number) => errs.push(...validateFinalizerName(f, `spec.finalizers[${i}]`)));
+  for (const f of (ns.spec?.finalizers ?? []) as string[]) errs.push(...validateKubeFinalizerName(f, 'spec.finalizers'));
   return errs;
 }
 
@@ -42,8 +43,9 @@ function validate(ns: KObject): FieldError[] {
   return [...validateObjectMeta(ns.metadata, { namespaced: false, nameValidator: nameIsDNSLabel }), ...validateFinalizers(ns)];
 }
 
+/** ValidateNamespaceUpdate: metadata only (spec and status are carried over from the old object). */
 function validateUpdate(ns: KObject, old: KObject): FieldError[] {
-  return [...validateObjectMetaUpdate(ns.metadata, old.metadata), ...validateFinalizers(ns)];
+  return validateObjectMetaUpdate(ns.metadata, old.metadata);
 }
 
 /** ValidateNamespaceStatusUpdate: Terminating only while being deleted. */
@@ -51,9 +53,9 @@ function validateStatusUpdate(ns: KObject, old: KObject): FieldError[] {
   const errs = validateObjectMetaUpdate(ns.metadata, old.metadata);
   const phase = ns.status?.phase;
   if (!old.metadata.deletionTimestamp) {
-    if (phase && phase !== 'Active') errs.push(field.invalid('status.Phase', phase, 'may only be \'Active\' if `deletionTimestamp` is empty'));
+    if (phase !== 'Active') errs.push(field.invalid('status.Phase', phase ?? '', "may only be 'Active' if `deletionTimestamp` is empty"));
   } else if (phase !== 'Terminating') {
-    errs.push(field.invalid('status.Phase', phase ?? '', 'may only be in terminating phase if `deletionTimestamp` is not empty'));
+    errs.push(field.invalid('status.Phase', phase ?? '', "may only be 'Terminating' if `deletionTimestamp` is not empty"));
   }
   return errs;
 }

@@ -4,6 +4,7 @@ import { field, type FieldError } from '../api/errors.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from '../validation/object-meta.js';
 import { isQualifiedName, isValidIP, isValidLabelValue } from '../validation/names.js';
 import { parseQuantity } from '../validation/quantity.js';
+import { canonicalizeResources } from './persistentvolume.js';
 import { age, AGE_COLUMN, NAME_COLUMN } from './printing.js';
 import type { KObject, ResourceType } from './resource-type.js';
 
@@ -11,21 +12,14 @@ import type { KObject, ResourceType } from './resource-type.js';
 type J = any;
 
 
-function canonicalize(list: J): void {
-  if (!list || typeof list !== 'object') return;
-  for (const k of Object.keys(list)) {
-    const q = parseQuantity(list[k]);
-    if (q) list[k] = q.canonical;
-  }
-}
 
 /** SetDefaults_NodeStatus: allocatable defaults to capacity. */
 function defaults(node: KObject): void {
   const st = node.status;
   if (!st || typeof st !== 'object') return;
-  canonicalize(st.capacity);
+  canonicalizeResources(st.capacity);
   if (st.allocatable == null && st.capacity) st.allocatable = { ...st.capacity };
-  canonicalize(st.allocatable);
+  canonicalizeResources(st.allocatable);
 }
 
 function isCIDR(s: string): boolean {

@@ -2,7 +2,7 @@
 // Pending phase on create, ValidatePersistentVolume(Update) and printPersistentVolume.
 import { field, FIELD_IMMUTABLE, type FieldError } from '../api/errors.js';
 import { deepEqual, validateObjectMeta, validateObjectMetaUpdate } from '../validation/object-meta.js';
-import { parseQuantity } from '../validation/quantity.js';
+import { canonicalResourceQuantity, parseQuantity } from '../validation/quantity.js';
 import { age, AGE_COLUMN, NAME_COLUMN } from './printing.js';
 import type { KObject, ResourceType } from './resource-type.js';
 
@@ -28,12 +28,10 @@ export function accessModesString(modes: string[] | undefined): string {
   return out.join(',');
 }
 
+/** SetDefaults_ResourceList: canonical form, rounded up to milli precision. */
 export function canonicalizeResources(list: J): void {
   if (!list || typeof list !== 'object') return;
-  for (const k of Object.keys(list)) {
-    const q = parseQuantity(list[k]);
-    if (q) list[k] = q.canonical;
-  }
+  for (const k of Object.keys(list)) list[k] = canonicalResourceQuantity(list[k]);
 }
 
 function defaults(pv: KObject): void {

@@ -14,7 +14,7 @@ import {
   isValidPortNum,
   inclusiveRangeError,
 } from '../validation/names.js';
-import { compareQuantity, parseQuantity, type Quantity } from '../validation/quantity.js';
+import { canonicalResourceQuantity, compareQuantity, parseQuantity, type Quantity } from '../validation/quantity.js';
 import { deepEqual } from '../validation/object-meta.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -33,13 +33,13 @@ export function imageTag(image: string): string {
   return tag;
 }
 
-/** Quantities are stored in canonical form, as resource.Quantity re-serializes them. */
-function canonicalizeResourceList(list: J): void {
+/**
+ * Quantities are stored in canonical form, as resource.Quantity re-serializes them, rounded up
+ * to milli precision (SetDefaults_ResourceList).
+ */
+export function canonicalizeResourceList(list: J): void {
   if (!list || typeof list !== 'object') return;
-  for (const k of Object.keys(list)) {
-    const q = parseQuantity(list[k]);
-    if (q) list[k] = q.canonical;
-  }
+  for (const k of Object.keys(list)) list[k] = canonicalResourceQuantity(list[k]);
 }
 
 function defaultProbe(p: J): void {

@@ -11,47 +11,62 @@ export interface ObjectMetaOptions {
   nameValidator?: NameValidator;
 }
 
-/** Finalizers of core that need no domain prefix (pkg/apis/core/validation ValidateFinalizerName). */
+/** Finalizers of core that need no domain prefix (helper.IsStandardFinalizerName). */
 const STANDARD_FINALIZERS = new Set(['kubernetes', 'orphan', 'foregroundDeletion']);
 
-/** ValidateFinalizerName with core's standard-finalizer rule. */
+/** apimachinery ValidateFinalizerName: a qualified name. */
 export function validateFinalizerName(name: string, path: string): FieldError[] {
-  const errs = isQualifiedName(name).map((m) => field.invalid(path, name, m));
-  if (errs.length === 0 && !name.includes('/') && !STANDARD_FINALIZERS.has(name)) {
+  return isQualifiedName(name).map((m) => field.invalid(path, name, m));
+}
+
+/** core's validateFinalizerName (namespace spec.finalizers): unprefixed names must be standard ones. */
+export function validateKubeFinalizerName(name: string, path: string): FieldError[] {
+  const errs = validateFinalizerName(name, path);
+  if (!name.includes('/') && !STANDARD_FINALIZERS.has(name)) {
     errs.push(field.invalid(path, name, 'name is neither a standard finalizer name nor is it fully qualified'));
   }
   return errs;
 }
 
+/** ValidateFinalizers: names, and orphan/foregroundDeletion are mutually exclusive. Paths are not indexed upstream. */
 function validateFinalizers(finalizers: string[] | undefined, path: string): FieldError[] {
   const errs: FieldError[] = [];
   const list = finalizers ?? [];
-  list.forEach((f, i) => errs.push(...validateFinalizerName(f, `${path}[${i}]`)));
-  // Upstream ValidateFinalizers: orphan and foregroundDeletion are mutually exclusive.
+  for (const f of list) errs.push(...validateFinalizerName(f, path));
   if (list.includes('orphan') && list.includes('foregroundDeletion')) {
-    errs.push(field.invalid(path, list, "finalizer foregroundDeletion and orphan cannot be both set"));
+    // Upstream prints the []string value with %#v; errors.ts would render JSON.
+    errs.push({ type: 'FieldValueInvalid', field: path, value: list, omitValue: true, detail: `${goStringSlice(list)}: finalizer orphan and foregroundDeletion cannot be both set` });
   }
   return errs;
 }
 
-/** ValidateOwnerReferences: required identity fields and at most one controller. */
+/** ValidateOwnerReferences: identity fields, no Event owners, at most one controller (paths not indexed upstream). */
 export function validateOwnerReferences(refs: ObjectMeta['ownerReferences'], path: string): FieldError[] {
   const errs: FieldError[] = [];
-  const controllers: string[] = [];
-  (refs ?? []).forEach((r, i) => {
-    const p = `${path}[${i}]`;
-    if (!r.apiVersion) errs.push(field.invalid(`${p}.apiVersion`, r.apiVersion ?? '', 'version must not be empty'));
-    if (!r.kind) errs.push(field.invalid(`${p}.kind`, r.kind ?? '', 'kind must not be empty'));
-    if (!r.name) errs.push(field.invalid(`${p}.name`, r.name ?? '', 'name must not be empty'));
-    if (!r.uid) errs.push(field.invalid(`${p}.uid`, r.uid ?? '', 'uid must not be empty'));
-    if (r.controller) controllers.push(`${r.kind}/${r.name}`);
-  });
-  if (controllers.length > 1) {
-    errs.push(
-      field.invalid(path, refs, `Only one reference can have Controller set to true. Found "true" in references for ${controllers.join(' and ')}`),
-    );
+  let firstController = '';
+  for (const r of refs ?? []) {
+    const apiVersion = r.apiVersion ?? '';
+    const version = apiVersion.includes('/') ? apiVersion.split('/')[1] : apiVersion;
+    if (!version) errs.push(field.invalid(`${path}.apiVersion`, apiVersion, 'version must not be empty'));
+    if (!r.kind) errs.push(field.invalid(`${path}.kind`, r.kind ?? '', 'must not be empty'));
+    if (!r.name) errs.push(field.invalid(`${path}.name`, r.name ?? '', 'must not be empty'));
+    if (!r.uid) errs.push(field.invalid(`${path}.uid`, r.uid ?? '', 'must not be empty'));
+    if (apiVersion === 'v1' && r.kind === 'Event') errs.push(field.invalid(path, r, '/v1, Kind=Event is disallowed from being an owner'));
+    if (r.controller) {
+      const cur = `${r.kind}/${r.name}`;
+      if (firstController) {
+        errs.push(field.invalid(path, refs, `Only one reference can have Controller set to true. Found "true" in references for ${firstController} and ${cur}`));
+      } else {
+        firstController = cur;
+      }
+    }
   }
   return errs;
+}
+
+/** Go's %#v of a []string: []string{"a", "b"}. */
+export function goStringSlice(list: string[] | undefined | null): string {
+  return list ? `[]string{${list.map((x) => JSON.stringify(x)).join(', ')}}` : '[]string(nil)';
 }
 
 /** ValidateNamespaceName: namespaces are DNS-1123 labels. */
@@ -101,7 +116,7 @@ export function validateObjectMetaUpdate(newMeta: ObjectMeta | undefined, oldMet
       errs.push(
         field.forbidden(
           `${path}.finalizers`,
-          `no new finalizers can be added if the object is being deleted, found new finalizers []string{${extra.map((f) => JSON.stringify(f)).join(', ')}}`,
+          `no new finalizers can be added if the object is being deleted, found new finalizers ${goStringSlice(extra)}`,
         ),
       );
     }

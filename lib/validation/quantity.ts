@@ -114,6 +114,26 @@ function canonicalize(mantissa: bigint, exp: number, format: QuantityFormat): st
   return e3 === 0 ? `${mant}` : `${mant}e${e3}`;
 }
 
+/**
+ * Quantity.RoundUp(scale): resource lists are rounded up to milli precision on defaulting
+ * (SetDefaults_ResourceList), so "0.0001" CPU is stored as "1m".
+ */
+export function roundUp(q: Quantity, scale = -3): Quantity {
+  if (q.exp >= scale) return q;
+  const div = pow10(scale - q.exp);
+  const quot = q.mantissa / div;
+  const mantissa = q.mantissa % div > 0n ? quot + 1n : quot;
+  const [m, e] = normalize(mantissa, scale);
+  return { ...q, mantissa: m, exp: e, value: Number(m) * 10 ** e, canonical: canonicalize(m, e, q.format) };
+}
+
+/** The stored form of a ResourceList value: parsed, rounded up to milli, canonical. Unparsable input is returned as is. */
+export function canonicalResourceQuantity(raw: unknown): unknown {
+  if (typeof raw !== 'string' && typeof raw !== 'number') return raw;
+  const q = parseQuantity(raw);
+  return q ? roundUp(q).canonical : raw;
+}
+
 /** Formats a base-unit float back to a quantity string, DecimalSI (for sums in tables). */
 export function formatQuantity(value: number, format: QuantityFormat = 'DecimalSI'): string {
   const q = parseQuantity(value.toFixed(9).replace(/\.?0+$/, ''));

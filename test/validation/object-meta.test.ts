@@ -58,3 +58,20 @@ describe('LabelSelector validation', () => {
     ]);
   });
 });
+
+describe('ownerReferences and finalizers', () => {
+  it('reports missing owner fields and a second controller as upstream does (no index in the path)', () => {
+    const refs = [
+      { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'a', uid: '1', controller: true },
+      { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'b', uid: '', controller: true },
+    ];
+    const errs = validateObjectMeta({ name: 'p', namespace: 'default', ownerReferences: refs }, { namespaced: true }).map(fieldErrorString);
+    assert.equal(errs[0], 'metadata.ownerReferences.uid: Invalid value: "": must not be empty');
+    assert.match(errs[1], /^metadata\.ownerReferences: Invalid value: .*: Only one reference can have Controller set to true\. Found "true" in references for ReplicaSet\/a and ReplicaSet\/b$/);
+  });
+
+  it('rejects orphan together with foregroundDeletion', () => {
+    const errs = validateObjectMeta({ name: 'p', namespace: 'default', finalizers: ['orphan', 'foregroundDeletion'] }, { namespaced: true }).map(fieldErrorString);
+    assert.deepEqual(errs, ['metadata.finalizers: Invalid value: []string{"orphan", "foregroundDeletion"}: finalizer orphan and foregroundDeletion cannot be both set']);
+  });
+});

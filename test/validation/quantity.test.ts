@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { parseQuantity } from '../../lib/validation/quantity.js';
+import { canonicalResourceQuantity, parseQuantity } from '../../lib/validation/quantity.js';
 
 describe('resource.Quantity', () => {
   const cases: Array<[string, string, number]> = [
@@ -27,5 +27,14 @@ describe('resource.Quantity', () => {
     assert.equal(parseQuantity('1K'), undefined);
     assert.equal(parseQuantity('abc'), undefined);
     assert.equal(parseQuantity(''), undefined);
+  });
+});
+
+describe('resource list rounding', () => {
+  it('rounds up to milli precision as SetDefaults_ResourceList does', () => {
+    assert.equal(canonicalResourceQuantity('0.0001'), '1m');
+    assert.equal(canonicalResourceQuantity('1.5'), '1500m');
+    assert.equal(canonicalResourceQuantity('2Gi'), '2Gi');
+    assert.equal(canonicalResourceQuantity('bogus'), 'bogus');
   });
 });
