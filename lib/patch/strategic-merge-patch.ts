@@ -287,8 +287,14 @@ function mergeSlice(original: unknown[], patch: unknown[], shape: Shape, mergeKe
     merged = deduplicateScalars(original.concat(patch));
   } else {
     if (!mergeKey) throw new MergeError(`cannot merge lists without merge key for type ${shape.kind === 'list' && itemShape(shape).kind === 'struct' ? 'struct' : 'map'}`);
-    // mergeSliceWithSpecialElements
-    let orig = original.slice();
+    // Go slice semantics matter here. `original` shares its backing array with the caller's view
+    // of the live list (mergePatchIntoOriginal's originalFieldValue, whose capacity equals its
+    // length): deleteMatchingEntries shifts items left in place and appending new items writes
+    // into the freed slots. Upstream's element order after `$patch: delete` + `$setElementOrder`
+    // depends on that aliasing (patch_test.go "add map and delete map from merging list with
+    // conflict"), so it is reproduced on the caller's array.
+    const backing = original;
+    let len = backing.length;
     const plain: unknown[] = [];
     let replace = false;
     for (const v of patch) {
@@ -300,7 +306,12 @@ function mergeSlice(original: unknown[], patch: unknown[], shape: Shape, mergeKe
       switch (m[DIRECTIVE]) {
         case 'delete': {
           if (!(mergeKey in m)) throw errNoMergeKey(m, mergeKey);
-          for (let at = findByKey(orig, mergeKey, m[mergeKey]); at >= 0; at = findByKey(orig, mergeKey, m[mergeKey])) orig.splice(at, 1);
+          for (;;) {
+            const at = findByKey(backing.slice(0, len), mergeKey, m[mergeKey]);
+            if (at < 0) break;
+            backing.copyWithin(at, at + 1, len);
+            len--;
+          }
           break;
         }
         case 'replace':
@@ -313,18 +324,28 @@ function mergeSlice(original: unknown[], patch: unknown[], shape: Shape, mergeKe
       }
     }
     if (replace) {
-      orig = plain.map((x) => fresh(x, itemShape(shape)));
+      original = plain.map((x) => fresh(x, itemShape(shape)));
       patch = [];
-    } else patch = plain;
-    original = orig;
-    // mergeSliceWithoutSpecialElements
-    merged = original.slice();
-    for (const v of patch) {
-      const m = v as JsonObject;
-      if (!(mergeKey in m)) throw errNoMergeKey(m, mergeKey);
-      const at = findByKey(merged, mergeKey, m[mergeKey]);
-      if (at >= 0) merged[at] = mergeMap(merged[at] as JsonObject, m, itemShape(shape));
-      else merged.push(fresh(m, itemShape(shape)));
+      merged = original.slice();
+    } else {
+      patch = plain;
+      original = backing.slice(0, len);
+      // mergeSliceWithoutSpecialElements
+      let cur = backing;
+      let curLen = len;
+      for (const v of patch) {
+        const m = v as JsonObject;
+        if (!(mergeKey in m)) throw errNoMergeKey(m, mergeKey);
+        const at = findByKey(cur.slice(0, curLen), mergeKey, m[mergeKey]);
+        if (at >= 0) cur[at] = mergeMap(cur[at] as JsonObject, m, itemShape(shape));
+        else if (cur === backing && curLen < backing.length) cur[curLen++] = fresh(m, itemShape(shape));
+        else {
+          if (cur === backing) cur = backing.slice(0, curLen); // append beyond capacity reallocates
+          cur.push(fresh(m, itemShape(shape)));
+          curLen++;
+        }
+      }
+      merged = cur.slice(0, curLen);
     }
   }
   const { patchItems, serverOnly } = partition(merged, patch, mergeKey);

@@ -255,6 +255,48 @@ describe('strategic merge patch: upstream ordering cases', () => {
     it(name, () => assert.deepEqual(ints(current, patch), want));
   }
 
+  const list = (current: unknown[], patch: Record<string, unknown>) => smp({ spec: { containers: current } }, { spec: patch }, 'V1Pod').spec.containers;
+
+  it('add map and delete map from merging list with conflict', () => {
+    const out = list([{ name: 1, other: 'a' }, { name: 4, other: 'c' }], {
+      '$setElementOrder/containers': [{ name: 2 }, { name: 3 }],
+      containers: [{ name: 2 }, { name: 3 }, { name: 1, $patch: 'delete' }],
+    });
+    assert.deepEqual(out, [{ name: 4, other: 'c' }, { name: 2 }, { name: 3 }]);
+  });
+
+  it('add map to merging list by pointer', () => {
+    const out = list([{ name: 1, other: 'a' }, { name: 3 }], { '$setElementOrder/containers': [{ name: 1 }, { name: 2 }], containers: [{ name: 2 }] });
+    assert.deepEqual(out, [{ name: 1, other: 'a' }, { name: 2 }, { name: 3 }]);
+  });
+
+  it('add field to map in merging list nested in merging list with deletion conflict (reordered)', () => {
+    const out = list(
+      [{ name: 1, other: 'a', env: [{ name: 2, value: 2, other: 'd' }] }, { name: 2, other: 'b' }],
+      {
+        '$setElementOrder/containers': [{ name: 1 }, { name: 2 }],
+        containers: [{ '$setElementOrder/env': [{ name: 2 }, { name: 1 }], name: 1, env: [{ name: 1, value: 1 }] }],
+      },
+    );
+    assert.deepEqual(out, [{ name: 1, other: 'a', env: [{ name: 2, value: 2, other: 'd' }, { name: 1, value: 1 }] }, { name: 2, other: 'b' }]);
+  });
+
+  it('delete field from map in merging list', () => {
+    const out = list([{ name: 1, value: 1, other: 'a' }, { name: 2, value: 2, other: 'b' }], {
+      '$setElementOrder/containers': [{ name: 1 }, { name: 2 }],
+      containers: [{ name: 1, value: null }],
+    });
+    assert.deepEqual(out, [{ name: 1, other: 'a' }, { name: 2, value: 2, other: 'b' }]);
+  });
+
+  it('replace non merging list nested in merging list', () => {
+    const out = list([{ name: 1, other: 'a', tolerations: [{ name: 1 }, { name: 2, value: 2 }] }, { name: 2, other: 'b' }], {
+      '$setElementOrder/containers': [{ name: 1 }, { name: 2 }],
+      containers: [{ name: 1, tolerations: [{ name: 1, value: 1 }] }],
+    });
+    assert.deepEqual(out[0].tolerations, [{ name: 1, value: 1 }]);
+  });
+
   it('behavior of set element order for a merging list with duplicate', () => {
     const current = [{ name: 1 }, { name: 2, value: 'dup1' }, { name: 3 }, { name: 2, value: 'dup2' }, { name: 4 }];
     const order = [{ name: 2 }, { name: 1 }, { name: 4 }, { name: 3 }, { name: 2 }];
