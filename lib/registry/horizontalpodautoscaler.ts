@@ -340,6 +340,43 @@ function metricStatusFromV1(s: J): J {
   return out;
 }
 
+/**
+ * The behavior annotation holds the internal HorizontalPodAutoscalerBehavior marshalled by
+ * encoding/json without tags: Go field names, nil pointers as null.
+ */
+function rulesToGo(r: J | undefined): J | null {
+  if (!r) return null;
+  return {
+    StabilizationWindowSeconds: r.stabilizationWindowSeconds ?? null,
+    SelectPolicy: r.selectPolicy ?? null,
+    Policies: r.policies ? r.policies.map((p: J) => ({ Type: p.type, Value: p.value, PeriodSeconds: p.periodSeconds })) : null,
+  };
+}
+
+function rulesFromGo(r: J | undefined | null): J | undefined {
+  if (!r) return undefined;
+  const out: J = {};
+  const get = (pascal: string, camel: string) => r[pascal] ?? r[camel];
+  if (get('StabilizationWindowSeconds', 'stabilizationWindowSeconds') != null) out.stabilizationWindowSeconds = get('StabilizationWindowSeconds', 'stabilizationWindowSeconds');
+  if (get('SelectPolicy', 'selectPolicy') != null) out.selectPolicy = get('SelectPolicy', 'selectPolicy');
+  const policies = get('Policies', 'policies');
+  if (policies != null) out.policies = policies.map((p: J) => ({ type: p.Type ?? p.type, value: p.Value ?? p.value, periodSeconds: p.PeriodSeconds ?? p.periodSeconds }));
+  return out;
+}
+
+function behaviorToAnnotation(b: J): string {
+  return JSON.stringify({ ScaleUp: rulesToGo(b.scaleUp), ScaleDown: rulesToGo(b.scaleDown) });
+}
+
+function behaviorFromAnnotation(v: J): J {
+  const out: J = {};
+  const up = rulesFromGo(v.ScaleUp ?? v.scaleUp);
+  const down = rulesFromGo(v.ScaleDown ?? v.scaleDown);
+  if (up) out.scaleUp = up;
+  if (down) out.scaleDown = down;
+  return out;
+}
+
 function isCPUUtilization(m: J): boolean {
   return m.type === 'Resource' && m.resource?.name === 'cpu' && m.resource?.target?.averageUtilization != null;
 }
@@ -368,7 +405,7 @@ export function hpaV1ToV2(v1: KObject): KObject {
   }
   if (metrics.length) v2spec.metrics = metrics;
   const behavior = parseAnnotation(ann[BEHAVIOR_ANNOTATION]);
-  if (behavior && !Array.isArray(behavior)) v2spec.behavior = behavior;
+  if (behavior && !Array.isArray(behavior)) v2spec.behavior = behaviorFromAnnotation(behavior);
 
   const st = v1.status;
   let v2status: J | undefined;
@@ -406,7 +443,7 @@ export function hpaV2ToV1(v2: KObject): KObject {
   if (cpu) v1spec.targetCPUUtilizationPercentage = cpu.resource.target.averageUtilization;
   const other = metrics.filter((m) => !isCPUUtilization(m)).map(metricToV1);
   if (other.length) ann[METRIC_SPECS_ANNOTATION] = JSON.stringify(other);
-  if (spec.behavior) ann[BEHAVIOR_ANNOTATION] = JSON.stringify(spec.behavior);
+  if (spec.behavior) ann[BEHAVIOR_ANNOTATION] = behaviorToAnnotation(spec.behavior);
 
   let v1status: J | undefined;
   const st = v2.status;

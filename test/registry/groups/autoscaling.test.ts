@@ -106,7 +106,12 @@ describe('HorizontalPodAutoscaler (autoscaling/v1)', () => {
     assert.equal(served.spec.targetCPUUtilizationPercentage, 70);
     assert.equal(served.status.currentCPUUtilizationPercentage, 30);
     assert.deepEqual(JSON.parse(served.metadata.annotations![METRIC_SPECS_ANNOTATION]), [{ type: 'Pods', pods: { metricName: 'qps', targetAverageValue: '1k' } }]);
-    assert.ok(served.metadata.annotations![BEHAVIOR_ANNOTATION]);
+    // Upstream marshals the internal type: Go field names, nil pointers as null.
+    assert.equal(
+      served.metadata.annotations![BEHAVIOR_ANNOTATION],
+      '{"ScaleUp":{"StabilizationWindowSeconds":0,"SelectPolicy":"Max","Policies":[{"Type":"Pods","Value":4,"PeriodSeconds":15},{"Type":"Percent","Value":100,"PeriodSeconds":15}]},' +
+        '"ScaleDown":{"StabilizationWindowSeconds":60,"SelectPolicy":"Max","Policies":[{"Type":"Percent","Value":100,"PeriodSeconds":15}]}}',
+    );
     assert.equal(served.metadata.annotations!.team, 'a');
     const again = hpaV1ToV2(served);
     // As upstream: the annotated metrics first, then the CPU target.
