@@ -204,6 +204,18 @@ const TABLE: Record<string, Record<string, string>> = {
   V1CSINodeDriver: { topologyKeys: 'atomic' },
   V1CSIDriverSpec: { volumeLifecycleModes: 'set', tokenRequests: 'atomic' },
 
+  // ---- admissionregistration/v1
+  V1ValidatingWebhookConfiguration: { webhooks: BY_NAME },
+  V1MutatingWebhookConfiguration: { webhooks: BY_NAME },
+  V1ValidatingWebhook: { rules: 'atomic', admissionReviewVersions: 'atomic', matchConditions: BY_NAME },
+  V1MutatingWebhook: { rules: 'atomic', admissionReviewVersions: 'atomic', matchConditions: BY_NAME },
+  V1RuleWithOperations: { operations: 'atomic', apiGroups: 'atomic', apiVersions: 'atomic', resources: 'atomic' },
+
+  // ---- apiextensions/v1
+  V1CustomResourceDefinitionSpec: { versions: 'atomic' },
+  V1CustomResourceDefinitionNames: { shortNames: 'atomic', categories: 'atomic' },
+  V1CustomResourceDefinitionVersion: { additionalPrinterColumns: 'atomic', selectableFields: 'atomic' },
+
   // ---- certificates, apiextensions, apiregistration: conditions only
   V1CertificateSigningRequestSpec: { usages: 'atomic', groups: 'atomic' },
   V1CertificateSigningRequestStatus: { conditions: 'map:type' },
