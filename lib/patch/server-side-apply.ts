@@ -501,15 +501,15 @@ export function apply(live: object | undefined, applied: object, opts: ApplyOpti
   const previous = managers.find((m) => identity(m) === selfId);
   const others = managers.filter((m) => identity(m) !== selfId);
 
-  let conflicts = others.map((entry) => ({ entry, set: entry.set.intersection(changed) })).filter((c) => !c.set.empty);
-  if (conflicts.length && !opts.force && opts.manager === 'kubectl') {
+  const conflicts = others.map((entry) => ({ entry, set: entry.set.intersection(changed) })).filter((c) => !c.set.empty);
+  if (conflicts.length && !opts.force) {
     // lastAppliedManager: kubectl moving from client-side to server-side apply may take over
-    // the fields its last-applied-configuration still describes accurately.
-    const allowed = allowedFromLastApplied(liveObj, shape, opts);
-    if (allowed) conflicts = conflicts.map((c) => ({ entry: c.entry, set: c.set.difference(allowed) })).filter((c) => !c.set.empty);
-    if (conflicts.length === 0) conflicts = others.map((entry) => ({ entry, set: entry.set.intersection(changed) })).filter((c) => !c.set.empty);
-    else throw conflictError(conflicts);
-  } else if (conflicts.length && !opts.force) throw conflictError(conflicts);
+    // the fields its last-applied-configuration still describes accurately (then as if forced).
+    const allowed = opts.manager === 'kubectl' ? allowedFromLastApplied(liveObj, shape, opts) : undefined;
+    const remaining = allowed ? conflicts.map((c) => ({ entry: c.entry, set: c.set.difference(allowed) })).filter((c) => !c.set.empty) : conflicts;
+    if (remaining.length) throw conflictError(remaining);
+  }
+  // Forced (or allowed): the applier takes the fields over.
   for (const m of others) m.set = m.set.difference(changed).difference(removed);
 
   const entries = [...others, self].filter((m) => !m.set.empty || m === self);
