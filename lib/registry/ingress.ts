@@ -36,10 +36,31 @@ function validateBackend(b: J, path: string): FieldError[] {
   return errs;
 }
 
+const INVALID_PATH_SEQUENCES = ['//', '/./', '/../', '%2f', '%2F'];
+const INVALID_PATH_SUFFIXES = ['/..', '/.'];
+
+/** validateHTTPIngressPath: a path without pathType is reported alone. */
+function validatePath(hp: J, pp: string): FieldError[] {
+  if (hp.pathType == null) return [field.required(`${pp}.pathType`, 'pathType must be specified')];
+  const errs: FieldError[] = [];
+  const path: string = hp.path ?? '';
+  if (hp.pathType === 'Exact' || hp.pathType === 'Prefix') {
+    if (!path.startsWith('/')) errs.push(field.invalid(`${pp}.path`, path, 'must be an absolute path'));
+    for (const seq of INVALID_PATH_SEQUENCES) if (path.includes(seq)) errs.push(field.invalid(`${pp}.path`, path, `must not contain '${seq}'`));
+    for (const suf of INVALID_PATH_SUFFIXES) if (path.endsWith(suf)) errs.push(field.invalid(`${pp}.path`, path, `cannot end with '${suf}'`));
+  } else if (hp.pathType === 'ImplementationSpecific') {
+    if (path && !path.startsWith('/')) errs.push(field.invalid(`${pp}.path`, path, 'must be an absolute path'));
+  } else {
+    errs.push(field.notSupported(`${pp}.pathType`, hp.pathType, PATH_TYPES));
+  }
+  errs.push(...validateBackend(hp.backend ?? {}, `${pp}.backend`));
+  return errs;
+}
+
 function validateHost(host: string, path: string): FieldError[] {
   if (isIPv4(host) || isIPv6(host)) return [field.invalid(path, host, 'must be a DNS name, not an IP address')];
-  if (host.startsWith('*.')) {
-    return isDNS1123Subdomain(host.slice(2)).length === 0
+  if (host.includes('*')) {
+    return host.startsWith('*.') && isDNS1123Subdomain(host.slice(2)).length === 0
       ? []
       : [field.invalid(path, host, "a wildcard DNS-1123 subdomain must start with '*.', followed by a valid DNS subdomain, which must consist of lower case alphanumeric characters, '-' or '.' and end with an alphanumeric character (e.g. '*.example.com', regex used for validation is '\\*\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')")];
   }
@@ -62,14 +83,7 @@ function validateSpec(obj: KObject): FieldError[] {
     if (paths.length === 0) errs.push(field.required(`${p}.http.paths`, ''));
     paths.forEach((hp, j) => {
       const pp = `${p}.http.paths[${j}]`;
-      if (hp.pathType == null) {
-        errs.push(field.required(`${pp}.pathType`, 'pathType must be specified'));
-      } else if (!PATH_TYPES.includes(hp.pathType)) {
-        errs.push(field.notSupported(`${pp}.pathType`, hp.pathType, PATH_TYPES));
-      } else if (hp.pathType !== 'ImplementationSpecific' || hp.path) {
-        if (!String(hp.path ?? '').startsWith('/')) errs.push(field.invalid(`${pp}.path`, hp.path ?? '', 'must be an absolute path'));
-      }
-      errs.push(...validateBackend(hp.backend ?? {}, `${pp}.backend`));
+      errs.push(...validatePath(hp, pp));
     });
   });
   (spec.tls ?? []).forEach((tls: J, i: number) => {
