@@ -10,6 +10,7 @@ import type { JsonObject } from './json-value.js';
 export { jsonPatch, decodeJsonPatch, MAX_JSON_PATCH_OPERATIONS } from './json-patch.js';
 export { mergePatch } from './merge-patch.js';
 export { strategicMergePatch, strategicMergePatchUnsupported } from './strategic-merge-patch.js';
+export { modelForObject } from './shape.js';
 export { apply, trackUpdate, decodeManagedFields, type ApplyOptions, type UpdateOptions, type ManagerEntry } from './server-side-apply.js';
 
 export type PatchType = 'application/json-patch+json' | 'application/merge-patch+json' | 'application/strategic-merge-patch+json';
