@@ -1,7 +1,7 @@
 // core/v1 Service: SetDefaults_Service, the REST layer's IP/port bookkeeping
 // (pkg/registry/core/service/storage: allocation, keeping allocated values on update),
 // ValidateService/ValidateServiceUpdate and printService.
-import { field, FIELD_IMMUTABLE, type FieldError } from '../api/errors.js';
+import { field, FIELD_IMMUTABLE, invalid, type FieldError } from '../api/errors.js';
 import { validateLabels } from '../validation/labels.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from '../validation/object-meta.js';
 import { isDNS1123Label, isDNS1123Subdomain, isIPv4, isIPv6, isQualifiedName, isValidIP, isValidPortName, isValidPortNum, nameIsDNS1035Label } from '../validation/names.js';
@@ -19,22 +19,116 @@ const MAX_CLIENT_IP_AFFINITY_SECONDS = 86400;
 
 /**
  * Cluster IP and node port allocation. Upstream does this in the Service REST storage with
- * bitmap allocators; the control plane installs one here (it knows the service CIDR and
- * the node port range). Without one, services are stored without a cluster IP.
+ * bitmap allocators; the control plane installs one here with setServiceAllocator (it knows
+ * the service CIDR and node port range, and seeds it from the stored services at start).
+ * Without one, services are stored without cluster IPs or node ports. Methods throw an
+ * Error whose message is upstream's allocation failure text.
  */
 export interface ServiceAllocator {
-  /** A free cluster IP, or the requested one if free; throws a FieldError list when not. */
+  /** A free cluster IP, or the requested one if it is free and in range. */
   allocateClusterIP(requested?: string): string;
-  /** A free node port, or the requested one if free. */
+  /** A free node port, or the requested one if it is free and in range. */
   allocateNodePort(requested?: number): number;
-  /** Whether a requested node port can be used (range and uniqueness): an error message or undefined. */
-  checkNodePort?(port: number): string | undefined;
 }
 
 let allocator: ServiceAllocator | undefined;
 
 export function setServiceAllocator(a: ServiceAllocator | undefined): void {
   allocator = a;
+}
+
+function ipToInt(ip: string): number {
+  return ip.split('.').reduce((n, o) => n * 256 + Number(o), 0);
+}
+
+function intToIP(n: number): string {
+  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+}
+
+export interface ServiceAllocatorOptions {
+  /** IPv4 service CIDR, e.g. 10.96.0.0/12 (kube-apiserver's --service-cluster-ip-range). */
+  serviceCIDR: string;
+  /** Inclusive node port range, default 30000-32767 (--service-node-port-range). */
+  nodePortRange?: [number, number];
+  /** Source of randomness in [0, 1); upstream picks free values at random. */
+  random?: () => number;
+}
+
+/**
+ * An in-memory allocator with upstream's messages. Call markUsed for every stored service's
+ * IPs and node ports at start, and release when a service goes away.
+ */
+export function createServiceAllocator(opts: ServiceAllocatorOptions): ServiceAllocator & {
+  markUsed(ip?: string, nodePorts?: number[]): void;
+  release(ip?: string, nodePorts?: number[]): void;
+} {
+  const [base, bitsStr] = opts.serviceCIDR.split('/');
+  const bits = Number(bitsStr);
+  const size = 2 ** (32 - bits);
+  const network = ipToInt(base) - (ipToInt(base) % size);
+  // The network and broadcast addresses are never handed out.
+  const first = network + 1;
+  const last = network + size - 2;
+  const [portLo, portHi] = opts.nodePortRange ?? [30000, 32767];
+  const random = opts.random ?? Math.random;
+  const ips = new Set<number>();
+  const ports = new Set<number>();
+  const pick = (lo: number, hi: number, used: Set<number>): number | undefined => {
+    const span = hi - lo + 1;
+    const start = Math.floor(random() * span);
+    for (let i = 0; i < span; i++) {
+      const v = lo + ((start + i) % span);
+      if (!used.has(v)) return v;
+    }
+    return undefined;
+  };
+  return {
+    allocateClusterIP(requested) {
+      if (requested) {
+        if (!isIPv4(requested)) throw new Error(`failed to allocate IP ${requested}: the provided IP (${requested}) is not in the valid range. The range of valid IPs is ${opts.serviceCIDR}`);
+        const n = ipToInt(requested);
+        if (n < first || n > last) throw new Error(`failed to allocate IP ${requested}: the provided IP (${requested}) is not in the valid range. The range of valid IPs is ${opts.serviceCIDR}`);
+        if (ips.has(n)) throw new Error(`failed to allocate IP ${requested}: provided IP is already allocated`);
+        ips.add(n);
+        return requested;
+      }
+      const n = pick(first, last, ips);
+      if (n === undefined) throw new Error('failed to allocate a serviceIP: range is full');
+      ips.add(n);
+      return intToIP(n);
+    },
+    allocateNodePort(requested) {
+      if (requested) {
+        if (requested < portLo || requested > portHi) throw new Error(`provided port is not in the valid range. The range of valid ports is ${portLo}-${portHi}`);
+        if (ports.has(requested)) throw new Error('provided port is already allocated');
+        ports.add(requested);
+        return requested;
+      }
+      const p = pick(portLo, portHi, ports);
+      if (p === undefined) throw new Error('range is full');
+      ports.add(p);
+      return p;
+    },
+    markUsed(ip, nodePorts = []) {
+      if (ip && isIPv4(ip)) ips.add(ipToInt(ip));
+      for (const p of nodePorts) if (p) ports.add(p);
+    },
+    release(ip, nodePorts = []) {
+      if (ip && isIPv4(ip)) ips.delete(ipToInt(ip));
+      for (const p of nodePorts) ports.delete(p);
+    },
+  };
+}
+
+/** Runs an allocation; a failure becomes kube-apiserver's 422 on the given field. */
+function allocate<T>(svc: KObject, path: string, value: unknown, goValue: string | undefined, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    const err: FieldError = goValue ? { type: 'FieldValueInvalid', field: path, value, omitValue: true, detail: `${goValue}: ${msg}` } : field.invalid(path, value, msg);
+    throw invalid('Service', '', svc.metadata.name ?? '', [err]);
+  }
 }
 
 function isHeadless(svc: KObject): boolean {
@@ -86,18 +180,23 @@ function ipFamilyOf(ip: string): 'IPv4' | 'IPv6' | undefined {
   return isIPv4(ip) ? 'IPv4' : isIPv6(ip) ? 'IPv6' : undefined;
 }
 
-/** Service REST create: status reset, cluster IP and node ports allocated, IP families set. */
+/**
+ * Service REST create: status reset, cluster IP and node ports allocated, IP families set.
+ * An invalid service allocates nothing (validation then reports it), so nothing leaks.
+ */
 function prepareForCreate(svc: KObject): void {
   svc.status = { loadBalancer: {} };
   const spec = svc.spec;
+  const canAllocate = allocator !== undefined && validate(svc).length === 0;
   if (!needsClusterIP(svc)) {
     delete spec.clusterIP;
     delete spec.clusterIPs;
     delete spec.ipFamilies;
     delete spec.ipFamilyPolicy;
   } else {
-    if (!isHeadless(svc) && allocator) {
-      spec.clusterIP = allocator.allocateClusterIP(spec.clusterIP || undefined);
+    if (!isHeadless(svc) && canAllocate) {
+      const requested: string | undefined = spec.clusterIP || undefined;
+      spec.clusterIP = allocate(svc, 'spec.clusterIPs', [requested], requested ? goStrings([requested]) : undefined, () => allocator!.allocateClusterIP(requested));
       spec.clusterIPs = [spec.clusterIP];
     }
     spec.ipFamilyPolicy ||= 'SingleStack';
@@ -106,8 +205,10 @@ function prepareForCreate(svc: KObject): void {
       spec.ipFamilies = [fam ?? 'IPv4'];
     }
   }
-  if (needsNodePort(svc) && allocator) {
-    for (const p of spec.ports ?? []) p.nodePort = allocator.allocateNodePort(p.nodePort || undefined);
+  if (needsNodePort(svc) && canAllocate) {
+    (spec.ports ?? []).forEach((p: J, i: number) => {
+      p.nodePort = allocate(svc, `spec.ports[${i}].nodePort`, p.nodePort, undefined, () => allocator!.allocateNodePort(p.nodePort || undefined));
+    });
   }
 }
 
@@ -129,18 +230,24 @@ function prepareForUpdate(svc: KObject, old: KObject): void {
     delete spec.ipFamilies;
     delete spec.ipFamilyPolicy;
   } else if (allocator && !spec.clusterIP) {
-    spec.clusterIP = allocator.allocateClusterIP();
+    spec.clusterIP = allocate(svc, 'spec.clusterIPs', [], undefined, () => allocator!.allocateClusterIP());
     spec.clusterIPs = [spec.clusterIP];
     spec.ipFamilyPolicy ||= 'SingleStack';
     spec.ipFamilies ??= [ipFamilyOf(spec.clusterIP) ?? 'IPv4'];
   }
   if (needsNodePort(svc)) {
     const oldPorts: J[] = needsNodePort(old) ? oldSpec.ports ?? [] : [];
+    const oldNodePorts = new Set(oldPorts.map((o) => o.nodePort).filter(Boolean));
     for (const p of spec.ports ?? []) {
+      // A node port the service did not hold before must be reserved like on create.
+      if (p.nodePort && !oldNodePorts.has(p.nodePort) && allocator) {
+        const requested = p.nodePort;
+        p.nodePort = allocate(svc, 'spec.ports', requested, undefined, () => allocator!.allocateNodePort(requested));
+      }
       if (p.nodePort) continue;
       const prev = oldPorts.find((o) => o.port === p.port && (o.protocol ?? 'TCP') === (p.protocol ?? 'TCP')) ?? (p.name ? oldPorts.find((o) => o.name === p.name) : undefined);
       if (prev?.nodePort) p.nodePort = prev.nodePort;
-      else if (allocator) p.nodePort = allocator.allocateNodePort();
+      else if (allocator) p.nodePort = allocate(svc, 'spec.ports', p.port, undefined, () => allocator!.allocateNodePort());
     }
   } else {
     for (const p of spec.ports ?? []) if (p && spec.type === 'ClusterIP' && oldSpec.type !== 'ClusterIP') delete p.nodePort;

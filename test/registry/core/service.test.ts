@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { service, setServiceAllocator } from '../../../lib/registry/service.js';
+import { createServiceAllocator, service, setServiceAllocator } from '../../../lib/registry/service.js';
 import type { KObject } from '../../../lib/registry/resource-type.js';
 import { columns, create, row, update } from './helpers.js';
 
@@ -113,5 +113,19 @@ describe('Service', () => {
     assert.equal(row(service, lb)[3], '192.0.2.10');
     const headless: KObject = { metadata: { name: 'db' }, spec: { type: 'ClusterIP', clusterIP: 'None', clusterIPs: ['None'] } };
     assert.deepEqual(row(service, headless).slice(1, 5), ['ClusterIP', 'None', '<none>', '<none>']);
+  });
+});
+
+describe('Service allocator', () => {
+  it('hands out free addresses in the CIDR and refuses taken or foreign ones', () => {
+    const a = createServiceAllocator({ serviceCIDR: '10.96.0.0/30', random: () => 0 });
+    assert.equal(a.allocateClusterIP(), '10.96.0.1');
+    assert.equal(a.allocateClusterIP(), '10.96.0.2');
+    assert.throws(() => a.allocateClusterIP(), /range is full/);
+    assert.throws(() => a.allocateClusterIP('10.96.0.1'), /^Error: failed to allocate IP 10\.96\.0\.1: provided IP is already allocated$/);
+    assert.throws(() => a.allocateClusterIP('192.168.0.1'), /the provided IP \(192\.168\.0\.1\) is not in the valid range\. The range of valid IPs is 10\.96\.0\.0\/30/);
+    a.release('10.96.0.1');
+    assert.equal(a.allocateClusterIP('10.96.0.1'), '10.96.0.1');
+    assert.throws(() => a.allocateNodePort(80), /provided port is not in the valid range\. The range of valid ports is 30000-32767/);
   });
 });

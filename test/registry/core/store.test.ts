@@ -13,7 +13,7 @@ import { pod } from '../../../lib/registry/pod.js';
 import { replicationController } from '../../../lib/registry/replicationcontroller.js';
 import { resourceQuota } from '../../../lib/registry/resourcequota.js';
 import { secret } from '../../../lib/registry/secret.js';
-import { service, setServiceAllocator } from '../../../lib/registry/service.js';
+import { createServiceAllocator, service, setServiceAllocator } from '../../../lib/registry/service.js';
 import { SqliteStore } from '../../../lib/storage/sqlite.js';
 
 async function rejection(p: Promise<unknown>): Promise<ApiError> {
@@ -36,9 +36,8 @@ describe('core/v1 resources in the generic store', () => {
     sqlite = new SqliteStore({ path: join(dir, 'state.db') });
     await sqlite.start();
     store = new GenericStore(sqlite);
-    let ip = 10;
-    let port = 30000;
-    setServiceAllocator({ allocateClusterIP: (r) => r ?? `10.96.0.${ip++}`, allocateNodePort: (r) => r ?? port++ });
+    // A deterministic allocator: random() = 0 hands out the lowest free value.
+    setServiceAllocator(createServiceAllocator({ serviceCIDR: '10.96.0.0/12', random: () => 0 }));
   });
 
   afterEach(async () => {
@@ -79,13 +78,13 @@ describe('core/v1 resources in the generic store', () => {
       metadata: { name: 'kubia-nodeport' },
       spec: { type: 'NodePort', sessionAffinity: 'ClientIP', selector: { app: 'kubia' }, ports: [{ name: 'http', port: 80, targetPort: 8080 }, { name: 'https', port: 443, targetPort: 8443 }] },
     });
-    assert.equal(created.spec.clusterIP, '10.96.0.10');
+    assert.equal(created.spec.clusterIP, '10.96.0.1');
     assert.deepEqual(created.spec.ports.map((p: { nodePort: number }) => p.nodePort), [30000, 30001]);
     const { object } = await store.update(service, 'default', 'kubia-nodeport', {
       metadata: { name: 'kubia-nodeport', labels: { tier: 'web' } },
       spec: { type: 'NodePort', sessionAffinity: 'ClientIP', selector: { app: 'kubia' }, ports: [{ name: 'http', port: 80, targetPort: 8080 }, { name: 'https', port: 443, targetPort: 8443 }] },
     });
-    assert.equal(object.spec.clusterIP, '10.96.0.10');
+    assert.equal(object.spec.clusterIP, '10.96.0.1');
     assert.deepEqual(object.spec.ports.map((p: { nodePort: number }) => p.nodePort), [30000, 30001]);
     assert.deepEqual(object.spec.sessionAffinityConfig, { clientIP: { timeoutSeconds: 10800 } });
   });
@@ -100,6 +99,12 @@ describe('core/v1 resources in the generic store', () => {
     assert.deepEqual(lr.spec.limits[0].defaultRequest, { cpu: '1' });
     const q = await store.create(resourceQuota, 'default', { metadata: { name: 'q' }, spec: { hard: { pods: '10', 'requests.cpu': '0.5' } } });
     assert.deepEqual(q.spec.hard, { pods: '10', 'requests.cpu': '500m' });
+  });
+
+  it('refuses a node port that is already taken, as kube-apiserver words it', async () => {
+    await store.create(service, 'default', { metadata: { name: 'a' }, spec: { type: 'NodePort', ports: [{ port: 80, nodePort: 30080 }] } });
+    const err = await rejection(store.create(service, 'default', { metadata: { name: 'b' }, spec: { type: 'NodePort', ports: [{ port: 80, nodePort: 30080 }] } }));
+    assert.equal(err.status.message, 'Service "b" is invalid: spec.ports[0].nodePort: Invalid value: 30080: provided port is already allocated');
   });
 
   it('creates a namespace Active with its name label and finalizer', async () => {
@@ -121,9 +126,9 @@ describe('core/v1 resources in the generic store', () => {
     const ports = structuredClone(object);
     ports.spec.containers[0].ports[0].containerPort = 81;
     const err = await rejection(store.update(pod, 'default', 'web', ports));
-    assert.match(err.status.message, /^Pod "web" is invalid: spec: Forbidden: pod updates may not change fields other than `spec\.containers\[\*\]\.image`/);
+    assert.match(err.status.message ?? "", /^Pod "web" is invalid: spec: Forbidden: pod updates may not change fields other than `spec\.containers\[\*\]\.image`/);
     const pending = await store.list(pod, 'default', { fieldSelector: 'status.phase=Pending,spec.nodeName=' });
-    assert.deepEqual(pending.items.map((p) => p.metadata.name), ['web']);
+    assert.deepEqual(pending.items.map((p) => p.metadata.name ?? ''), ['web']);
     const running = await store.list(pod, 'default', { fieldSelector: 'status.phase=Running' });
     assert.equal(running.items.length, 0);
   });
