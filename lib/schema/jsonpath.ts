@@ -326,13 +326,15 @@ function parseAction(text: string): JsonPathNode[] {
 }
 
 /**
- * Parses a JSONPath template. A bare expression (`.spec.replicas`) is wrapped in `{}` as
- * kubectl's RelaxedJSONPathExpression and the CRD table convertor do; a string with `{` is
- * taken as a template (`{.a}{"\n"}`).
+ * Parses a JSONPath template. A string with `{` is a template (`{.a}{"\n"}`); a bare
+ * expression is relaxed as kubectl's RelaxedJSONPathExpression does (`.a.b` and `a.b` both
+ * become `{.a.b}`), which is also how the CRD table convertor wraps a column's jsonPath.
  */
 export function parseJsonPath(expr: string): JsonPathTemplate {
   const p = new Parser();
-  p.parse(expr.includes('{') ? expr : `{${expr}}`);
+  let text = expr;
+  if (!expr.includes('{')) text = /^[.[$@]/.test(expr) ? `{${expr}}` : `{.${expr}}`;
+  p.parse(text);
   return { nodes: p.root.nodes };
 }
 
