@@ -1,8 +1,7 @@
-// core/v1 Event: ValidateEventCreate/Update (legacy rules for events without eventTime, the
-// reporting fields for new-style ones), printEvent, and the involvedObject.* field selectors
-// `kubectl describe` uses.
+// core/v1 Event: ValidateEventCreate/Update as applied to core/v1 requests (legacyValidateEvent
+// only: namespace agreement for old-style events, the reporting fields for new-style ones),
+// printEvent, and the involvedObject.* field selectors `kubectl describe` uses.
 import { field, type FieldError } from '../api/errors.js';
-import { deepEqual, validateObjectMeta, validateObjectMetaUpdate } from '../validation/object-meta.js';
 import { isDNS1123Subdomain, isQualifiedName } from '../validation/names.js';
 import { since } from './printing.js';
 import type { KObject, ResourceType } from './resource-type.js';
@@ -39,36 +38,6 @@ function validateEventFields(ev: KObject): FieldError[] {
   }
   for (const m of isDNS1123Subdomain(ns)) errs.push(field.invalid('namespace', ns, m));
   return errs;
-}
-
-/** ValidateEventUpdate: what happened may not be rewritten, only counted and re-timed. */
-function validateUpdate(ev: KObject, old: KObject): FieldError[] {
-  const errs = validateObjectMetaUpdate(ev.metadata, old.metadata);
-  const immutable: Array<[string, unknown, unknown]> = [
-    ['involvedObject', ev.involvedObject, old.involvedObject],
-    ['reason', ev.reason, old.reason],
-    ['message', ev.message, old.message],
-    ['source', ev.source, old.source],
-    ['firstTimestamp', ev.firstTimestamp, old.firstTimestamp],
-    ['lastTimestamp', ev.lastTimestamp, old.lastTimestamp],
-    ['count', ev.count, old.count],
-    ['reason', ev.reason, old.reason],
-    ['type', ev.type, old.type],
-    ['eventTime', ev.eventTime, old.eventTime],
-    ['action', ev.action, old.action],
-    ['related', ev.related, old.related],
-    ['reportingComponent', ev.reportingComponent, old.reportingComponent],
-    ['reportingInstance', ev.reportingInstance, old.reportingInstance],
-  ];
-  // Upstream lets legacy (non-eventTime) events update count/lastTimestamp/message freely.
-  if (!old.eventTime) return [...errs, ...validateEventFields(ev)];
-  const seen = new Set<string>();
-  for (const [name, n, o] of immutable) {
-    if (seen.has(name)) continue;
-    seen.add(name);
-    if (!deepEqual(n, o)) errs.push(field.invalid(name, n, 'field is immutable'));
-  }
-  return [...errs, ...validateEventFields(ev)];
 }
 
 /** formatEventSource: "component, host", or the component alone when there is no host. */
@@ -119,8 +88,10 @@ export const event: ResourceType = {
   shortNames: ['ev'],
   model: 'CoreV1Event',
   hasGeneration: false,
-  validate: (ev) => [...validateObjectMeta(ev.metadata, { namespaced: true }), ...validateEventFields(ev)],
-  validateUpdate,
+  // ValidateEventCreate/Update for core/v1 requests: only the legacy rules, for backwards
+  // compatibility (no object-meta or immutability checks; events.k8s.io/v1 is stricter).
+  validate: validateEventFields,
+  validateUpdate: (ev) => validateEventFields(ev),
   table: { columns: EVENT_COLUMNS, row: eventRow },
   selectableFields(ev) {
     const io = ev.involvedObject ?? {};
