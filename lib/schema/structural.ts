@@ -355,12 +355,25 @@ function compilePattern(pattern: string): RegExp {
   return new RegExp(m ? pattern.slice(m[0].length) : pattern, flags);
 }
 
+/** A compile error worded as Go's regexp/syntax words the common ones. */
 function regexpError(pattern: string): string | undefined {
   try {
     compilePattern(pattern);
     return undefined;
   } catch (e) {
-    return `error parsing regexp: ${(e as Error).message.replace(/^Invalid regular expression: /, '')}`;
+    const msg = (e as Error).message;
+    let why = msg.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '');
+    if (/Nothing to repeat/.test(msg)) {
+      const m = /(?:^|[(|])([*+?]|\{\d+(?:,\d*)?\})/.exec(pattern);
+      why = `missing argument to repetition operator: \`${m ? m[1] : pattern}\``;
+    } else if (/Unterminated group/.test(msg)) {
+      why = `missing closing ): \`${pattern}\``;
+    } else if (/Unmatched '\)'/.test(msg)) {
+      why = `unexpected ): \`${pattern}\``;
+    } else if (/Unterminated character class/.test(msg)) {
+      why = `missing closing ]: \`${pattern.slice(pattern.lastIndexOf('['))}\``;
+    }
+    return `error parsing regexp: ${why}`;
   }
 }
 
@@ -613,7 +626,8 @@ const plural = (n: number, one: string, many: string) => (n === 1 ? one : many);
 /** kubeOpenAPIResultToFieldErrors, with fldPath as the prefix ('' for a nil path). */
 function toFieldErrors(prefix: string, result: Result): FieldError[] {
   return result.errors.map((e): FieldError => {
-    if (e.code === 'composite') return field.invalid(prefix, '', e.message);
+    // A nil field.Path prints as "<nil>": the custom resource strategy validates with a nil path.
+    if (e.code === 'composite') return field.invalid(prefix || '<nil>', '', e.message);
     const name = e.name.replace(/^\./, '');
     const errPath = e.name !== '' && e.name !== '.' ? child(prefix, name) : prefix;
     const value = e.value === undefined || e.value === null ? '' : e.value;

@@ -135,7 +135,7 @@ describe('validateCustomObject', () => {
       { port: true },
       [
         'spec.port: Invalid value: "boolean": spec.port in body must be of type integer,string: "boolean"',
-        ': Invalid value: "": "spec.port" must validate at least one schema (anyOf)',
+        '<nil>: Invalid value: "": "spec.port" must validate at least one schema (anyOf)',
         'spec.port: Invalid value: "boolean": spec.port in body must be of type integer: "boolean"',
       ],
     ],
@@ -184,23 +184,136 @@ describe('validateCustomObject', () => {
     );
   });
 
-  it('reports oneOf and not failures at the nil path, as upstream does', () => {
+  it('reports oneOf and not failures at the nil path (<nil>), as the custom resource strategy does', () => {
     const s: Schema = {
       type: 'object',
       properties: { spec: { type: 'object', properties: { a: { type: 'string' }, b: { type: 'string' } }, oneOf: [{ required: ['a'] }, { required: ['b'] }], not: { required: ['c'] } } },
     };
-    assert.deepEqual(messages(validateCustomObject({ spec: { a: 'x', b: 'y' } }, s)), [': Invalid value: "": "spec" must validate one and only one schema (oneOf). Found 2 valid alternatives']);
+    assert.deepEqual(messages(validateCustomObject({ spec: { a: 'x', b: 'y' } }, s)), ['<nil>: Invalid value: "": "spec" must validate one and only one schema (oneOf). Found 2 valid alternatives']);
     assert.deepEqual(messages(validateCustomObject({ spec: {} }, s)), [
-      ': Invalid value: "": "spec" must validate one and only one schema (oneOf). Found none valid',
+      '<nil>: Invalid value: "": "spec" must validate one and only one schema (oneOf). Found none valid',
       'spec.a: Required value',
     ]);
-    assert.deepEqual(messages(validateCustomObject({ spec: { a: 'x', c: 'z' } }, s)), [': Invalid value: "": "spec" must not validate the schema (not)']);
+    assert.deepEqual(messages(validateCustomObject({ spec: { a: 'x', c: 'z' } }, s)), ['<nil>: Invalid value: "": "spec" must not validate the schema (not)']);
   });
 
   it('reports allOf failures with each failing branch', () => {
     const s: Schema = { type: 'object', properties: { n: { type: 'integer', allOf: [{ minimum: 1 }, { maximum: 5 }] } } };
-    assert.deepEqual(messages(validateCustomObject({ n: 7 }, s)), ['n: Invalid value: 7: n in body should be less than or equal to 5', ': Invalid value: "": "n" must validate all the schemas (allOf)']);
+    assert.deepEqual(messages(validateCustomObject({ n: 7 }, s)), ['n: Invalid value: 7: n in body should be less than or equal to 5', '<nil>: Invalid value: "": "n" must validate all the schemas (allOf)']);
   });
+});
+
+// apiextensions-apiserver pkg/apiserver/validation/validation_test.go TestValidateCustomResource
+// (upstream compares sorted lists; so do we).
+describe('validateCustomObject against upstream TestValidateCustomResource', () => {
+  const field = (f: Schema): Schema => ({ type: 'object', properties: { field: f } });
+  const typeErr = (t: string, got: string) => `field: Invalid value: "${got}": field in body must be of type ${t}: "${got}"`;
+  const anyOf = (got: string) => [
+    '<nil>: Invalid value: "": "field" must validate at least one schema (anyOf)',
+    typeErr('integer,string', got),
+    typeErr('integer', got),
+  ];
+  const tests: Array<{ name: string; schema: Schema; objects: unknown[]; failing: Array<[unknown, string[]]> }> = [
+    {
+      name: '!nullable',
+      schema: field({ type: 'object', nullable: false }),
+      objects: [{}, { field: {} }],
+      failing: [
+        [{ field: 'foo' }, [typeErr('object', 'string')]],
+        [{ field: 42 }, [typeErr('object', 'integer')]],
+        [{ field: true }, [typeErr('object', 'boolean')]],
+        [{ field: 1.2 }, [typeErr('object', 'number')]],
+        [{ field: [] }, [typeErr('object', 'array')]],
+        [{ field: null }, [typeErr('object', 'null')]],
+      ],
+    },
+    {
+      name: 'nullable',
+      schema: field({ type: 'object', nullable: true }),
+      objects: [{}, { field: {} }, { field: null }],
+      failing: [
+        [{ field: 'foo' }, [typeErr('object', 'string')]],
+        [{ field: [] }, [typeErr('object', 'array')]],
+      ],
+    },
+    {
+      name: 'nullable and no type',
+      schema: field({ nullable: true }),
+      objects: [{}, { field: {} }, { field: null }, { field: 'foo' }, { field: 42 }, { field: true }, { field: 1.2 }, { field: [] }],
+      failing: [],
+    },
+    {
+      name: 'x-kubernetes-int-or-string',
+      schema: field({ 'x-kubernetes-int-or-string': true }),
+      objects: [{}, { field: 42 }, { field: 'foo' }],
+      failing: [
+        [{ field: null }, [typeErr('integer,string', 'null')]],
+        [{ field: true }, [typeErr('integer,string', 'boolean')]],
+        [{ field: 1.2 }, [typeErr('integer,string', 'number')]],
+        [{ field: {} }, [typeErr('integer,string', 'object')]],
+        [{ field: [] }, [typeErr('integer,string', 'array')]],
+      ],
+    },
+    {
+      name: 'nullable, x-kubernetes-int-or-string and user-provided anyOf',
+      schema: field({ nullable: true, 'x-kubernetes-int-or-string': true, anyOf: [{ type: 'integer' }, { type: 'string' }] }),
+      objects: [{}, { field: null }, { field: 42 }, { field: 'foo' }],
+      failing: [
+        [{ field: true }, anyOf('boolean')],
+        [{ field: 1.2 }, anyOf('number')],
+        [{ field: {} }, anyOf('object')],
+        [{ field: [] }, anyOf('array')],
+      ],
+    },
+    {
+      name: 'nullable, x-kubernetes-int-or-string and user-provided allOf',
+      schema: field({ nullable: true, 'x-kubernetes-int-or-string': true, allOf: [{ anyOf: [{ type: 'integer' }, { type: 'string' }] }] }),
+      objects: [{}, { field: null }, { field: 42 }, { field: 'foo' }],
+      failing: [[{ field: true }, ['<nil>: Invalid value: "": "field" must validate all the schemas (allOf). None validated', ...anyOf('boolean')]]],
+    },
+    {
+      name: 'invalid regex',
+      schema: field({ type: 'string', pattern: '+' }),
+      objects: [],
+      failing: [[{ field: 'foo' }, ["field: Invalid value: \"foo\": field in body should match '+, but pattern is invalid: error parsing regexp: missing argument to repetition operator: `+`'"]]],
+    },
+    {
+      name: 'required field',
+      schema: { type: 'object', required: ['field'], properties: { field: { type: 'object', required: ['nested'], properties: { nested: {} } } } },
+      objects: [],
+      failing: [
+        [{ test: 'a' }, ['field: Required value']],
+        [{ field: {} }, ['field.nested: Required value']],
+      ],
+    },
+    {
+      name: 'enum',
+      schema: field({
+        type: 'object',
+        required: ['nestedint', 'nestedstring'],
+        properties: { nestedint: { type: 'integer', enum: [1, 2] }, nestedstring: { type: 'string', enum: ['a', 'b'] } },
+      }),
+      objects: [{ field: { nestedint: 2, nestedstring: 'a' } }],
+      failing: [
+        [{ field: {} }, ['field.nestedint: Required value', 'field.nestedstring: Required value']],
+        [
+          { field: { nestedint: 'x', nestedstring: true } },
+          [
+            'field.nestedint: Invalid value: "string": field.nestedint in body must be of type integer: "string"',
+            'field.nestedint: Unsupported value: "x": supported values: "1", "2"',
+            'field.nestedstring: Invalid value: "boolean": field.nestedstring in body must be of type string: "boolean"',
+            'field.nestedstring: Unsupported value: true: supported values: "a", "b"',
+          ],
+        ],
+      ],
+    },
+  ];
+  for (const t of tests) {
+    it(`behaves as upstream for ${t.name}`, () => {
+      for (const o of t.objects) assert.deepEqual(messages(validateCustomObject(o, t.schema)), [], JSON.stringify(o));
+      for (const [o, want] of t.failing) assert.deepEqual(messages(validateCustomObject(o, t.schema)).sort(), [...want].sort(), JSON.stringify(o));
+    });
+  }
 });
 
 describe('applyDefaults', () => {
