@@ -3,7 +3,8 @@
 import { field, type FieldError } from '../api/errors.js';
 import { validateLabelSelector } from '../validation/labels.js';
 import { deepEqual, validateObjectMeta, validateObjectMetaUpdate } from '../validation/object-meta.js';
-import { parseQuantity } from '../validation/quantity.js';
+import { compareQuantity, parseQuantity } from '../validation/quantity.js';
+import { specDiff } from './pod-spec.js';
 import { ACCESS_MODES, accessModesString, canonicalizeResources } from './persistentvolume.js';
 import { age, AGE_COLUMN, NAME_COLUMN } from './printing.js';
 import type { KObject, ResourceType } from './resource-type.js';
@@ -39,26 +40,29 @@ function validateSpec(pvc: KObject): FieldError[] {
 }
 
 /**
- * ValidatePersistentVolumeClaimUpdate: the spec is fixed except storage requests (expansion),
- * volumeAttributesClassName, and the binder setting volumeName.
+ * ValidatePersistentVolumeClaimUpdate: the spec is fixed, except that the binder may set
+ * volumeName once, a bound claim may change its storage request, and volumeAttributesClassName
+ * may change; requests never shrink.
  */
 function validateUpdate(pvc: KObject, old: KObject): FieldError[] {
   const errs = [...validateObjectMetaUpdate(pvc.metadata, old.metadata), ...validateSpec(pvc)];
-  const strip = (spec: KObject['spec'], base: KObject['spec']) => {
-    const s = structuredClone(spec ?? {});
-    if (s.resources) s.resources = { ...s.resources, requests: undefined };
-    delete s.volumeAttributesClassName;
-    if (!base?.volumeName) delete s.volumeName;
-    return s;
-  };
-  if (!deepEqual(strip(pvc.spec, old.spec), strip(old.spec, old.spec))) {
-    errs.push(field.forbidden('spec', 'spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims'));
+  const newSpec = structuredClone(pvc.spec ?? {});
+  const oldSpec = structuredClone(old.spec ?? {});
+  if (!oldSpec.volumeName) oldSpec.volumeName = newSpec.volumeName;
+  const beta = 'volume.beta.kubernetes.io/storage-class';
+  if ((pvc.metadata.annotations?.[beta] ?? '') !== (old.metadata.annotations?.[beta] ?? '')) {
+    errs.push(field.invalid(`metadata.annotations.${beta}`, pvc.metadata.annotations?.[beta] ?? '', 'field is immutable'));
   }
-  const newReq = parseQuantity(pvc.spec?.resources?.requests?.storage ?? '');
-  const oldReq = parseQuantity(old.spec?.resources?.requests?.storage ?? '');
-  if (newReq && oldReq && newReq.value !== oldReq.value) {
-    if (old.status?.phase !== 'Bound') errs.push(field.forbidden('spec.resources.requests.storage', 'spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims'));
-    else if (newReq.value < oldReq.value) errs.push(field.forbidden('spec.resources.requests.storage', 'field can not be less than previous value'));
+  if (pvc.status?.phase === 'Bound' && newSpec.resources?.requests) newSpec.resources.requests.storage = oldSpec.resources?.requests?.storage;
+  newSpec.volumeAttributesClassName = oldSpec.volumeAttributesClassName;
+  if (!deepEqual(newSpec, oldSpec)) {
+    const diff = specDiff(oldSpec, newSpec, 'spec');
+    errs.push(field.forbidden('spec', `spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims\n${diff.join('\n')}`));
+  }
+  const newSize = parseQuantity(pvc.spec?.resources?.requests?.storage ?? '');
+  const oldSize = parseQuantity(old.spec?.resources?.requests?.storage ?? '');
+  if (newSize && oldSize && compareQuantity(newSize, oldSize) < 0) {
+    errs.push(field.forbidden('spec.resources.requests.storage', 'field can not be less than previous value'));
   }
   return errs;
 }

@@ -750,7 +750,7 @@ const UPDATABLE_POD_FIELDS =
   '`spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)';
 
 /** A short, readable diff of two specs (upstream prints a go-cmp diff; we list changed paths). */
-function specDiff(oldSpec: J, newSpec: J, path = 'spec'): string[] {
+export function specDiff(oldSpec: J, newSpec: J, path = 'spec'): string[] {
   const o: Record<string, J> = oldSpec;
   const n: Record<string, J> = newSpec;
   if (deepEqual(oldSpec, newSpec)) return [];

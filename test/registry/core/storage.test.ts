@@ -50,7 +50,13 @@ describe('PersistentVolumeClaim', () => {
   it('keeps its spec immutable except storage requests', () => {
     const old = create(persistentVolumeClaim, claim).obj;
     const { errors } = update(persistentVolumeClaim, old, { ...claim, spec: { ...claim.spec, accessModes: ['ReadWriteMany'] } });
-    assert.deepEqual(errors, ['spec: Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims']);
+    assert.equal(errors.length, 1);
+    assert.ok(errors[0].startsWith('spec: Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims\n'), errors[0]);
+    old.status = { phase: 'Bound' };
+    const grow = update(persistentVolumeClaim, old, { ...claim, spec: { ...claim.spec, resources: { requests: { storage: '2Gi' } } } });
+    assert.deepEqual(grow.errors, []);
+    const shrink = update(persistentVolumeClaim, old, { ...claim, spec: { ...claim.spec, resources: { requests: { storage: '512Mi' } } } });
+    assert.deepEqual(shrink.errors, ['spec.resources.requests.storage: Forbidden: field can not be less than previous value']);
   });
 
   it('prints an unbound claim and a bound one', () => {
