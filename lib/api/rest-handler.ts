@@ -236,34 +236,7 @@ export class RestHandler {
 
   /** Decodes a create/update body and checks its apiVersion and kind against the endpoint. */
   private async decodeObject(req: IncomingMessage, rt: ResourceType, query: URLSearchParams, ctx: WriteContext, expect: { apiVersion: string; kind: string } = { apiVersion: apiVersionOf(rt), kind: rt.kind }): Promise<KObject> {
-    const buf = await readBody(req);
-    const kind = bodyKind(req.headers['content-type']);
-    if (!kind) throw unsupportedMediaType(String(req.headers['content-type']));
-    let obj: unknown;
-    if (kind === 'protobuf') {
-      // Custom resources have no protobuf form (upstream answers 415 for them too).
-      if (!this.deps.decodeProtobuf || !rt.model) throw unsupportedMediaType(String(req.headers['content-type']));
-      obj = this.deps.decodeProtobuf(buf, expect.kind);
-    } else {
-      if (buf.length === 0) throw badRequest('the body of the request was empty');
-      obj = decodeTextBody(buf, kind);
-    }
-    if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
-      throw badRequest(`the object provided is unrecognized (must be of type ${expect.kind}): couldn't get version/kind; json parse error: json: cannot unmarshal ${Array.isArray(obj) ? 'array' : typeof obj} into Go value of type struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }`);
-    }
-    const o = obj as KObject;
-    if (o.apiVersion !== undefined && o.apiVersion !== '' && o.apiVersion !== expect.apiVersion) {
-      throw badRequest(`the API version in the data (${o.apiVersion}) does not match the expected API version (${expect.apiVersion})`);
-    }
-    if (o.kind !== undefined && o.kind !== '' && o.kind !== expect.kind) {
-      throw badRequest(`${expect.kind} in version "${expect.apiVersion.split('/').pop()}" cannot be handled as a ${o.kind}: the kind in the data (${o.kind}) does not match the expected kind (${expect.kind})`);
-    }
-    if (o.metadata !== undefined && (o.metadata === null || typeof o.metadata !== 'object' || Array.isArray(o.metadata))) {
-      throw badRequest(`${expect.kind} in version "${expect.apiVersion.split('/').pop()}" cannot be handled as a ${expect.kind}: json: cannot unmarshal ${Array.isArray(o.metadata) ? 'array' : typeof o.metadata} into Go struct field ${expect.kind}.metadata of type v1.ObjectMeta`);
-    }
-    o.apiVersion = expect.apiVersion;
-    o.kind = expect.kind;
-    o.metadata ??= {};
+    const o = await readObjectBody(req, this.deps, expect, !!rt.model);
     if (expect.kind === rt.kind) this.checkFields(o, rt, query, ctx, req.method === 'POST' ? 'CreateOptions' : 'UpdateOptions');
     return o;
   }
@@ -426,6 +399,43 @@ export class RestHandler {
     const items = await this.deps.store.deleteCollection(rt, ns, { labelSelector: query.get('labelSelector') ?? undefined, fieldSelector: query.get('fieldSelector') ?? undefined }, opts, ctx);
     sendObject(req, res, 200, { kind: `${rt.kind}List`, apiVersion: apiVersionOf(rt), metadata: {}, items }, fmt.serialization);
   }
+}
+
+/**
+ * Reads a request body holding one object (JSON, YAML or, for built-in kinds, protobuf) and checks
+ * its apiVersion and kind against what the endpoint expects; missing ones are filled in.
+ */
+export async function readObjectBody(req: IncomingMessage, deps: Pick<RestDeps, 'decodeProtobuf'>, expect: { apiVersion: string; kind: string }, protobufAllowed: boolean): Promise<KObject> {
+  const buf = await readBody(req);
+  const kind = bodyKind(req.headers['content-type']);
+  if (!kind) throw unsupportedMediaType(String(req.headers['content-type']));
+  let obj: unknown;
+  if (kind === 'protobuf') {
+    // Custom resources have no protobuf form (upstream answers 415 for them too).
+    if (!deps.decodeProtobuf || !protobufAllowed) throw unsupportedMediaType(String(req.headers['content-type']));
+    obj = deps.decodeProtobuf(buf, expect.kind);
+  } else {
+    if (buf.length === 0) throw badRequest('the body of the request was empty');
+    obj = decodeTextBody(buf, kind);
+  }
+  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
+    throw badRequest(`the object provided is unrecognized (must be of type ${expect.kind}): couldn't get version/kind; json parse error: json: cannot unmarshal ${Array.isArray(obj) ? 'array' : typeof obj} into Go value of type struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }`);
+  }
+  const o = obj as KObject;
+  const version = expect.apiVersion.split('/').pop();
+  if (o.apiVersion !== undefined && o.apiVersion !== '' && o.apiVersion !== expect.apiVersion) {
+    throw badRequest(`the API version in the data (${o.apiVersion}) does not match the expected API version (${expect.apiVersion})`);
+  }
+  if (o.kind !== undefined && o.kind !== '' && o.kind !== expect.kind) {
+    throw badRequest(`${expect.kind} in version "${version}" cannot be handled as a ${o.kind}: the kind in the data (${o.kind}) does not match the expected kind (${expect.kind})`);
+  }
+  if (o.metadata !== undefined && (o.metadata === null || typeof o.metadata !== 'object' || Array.isArray(o.metadata))) {
+    throw badRequest(`${expect.kind} in version "${version}" cannot be handled as a ${expect.kind}: json: cannot unmarshal ${Array.isArray(o.metadata) ? 'array' : typeof o.metadata} into Go struct field ${expect.kind}.metadata of type v1.ObjectMeta`);
+  }
+  o.apiVersion = expect.apiVersion;
+  o.kind = expect.kind;
+  o.metadata ??= {};
+  return o;
 }
 
 function includeObjectOf(q: URLSearchParams): IncludeObject {

@@ -11,6 +11,8 @@ import { parseResourcePath, RestHandler, notFoundPath, type SubresourceHandler }
 import { sendObject, sendStatus } from './respond.js';
 import { Authenticator, isPublicPath } from '../auth/authenticator.js';
 import { loadOrCreatePki, issueClientCert } from '../auth/pki.js';
+import { ServiceAccountTokens } from '../auth/service-account-token.js';
+import { tokenRequestHandler } from './token-request.js';
 import { renderKubeconfig, writeKubeconfig } from '../auth/kubeconfig.js';
 import type { ClusterConfig } from '../config/cluster-config.js';
 import { DEFAULTS } from '../config/cluster-config.js';
@@ -68,11 +70,20 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   await bootstrapNamespaces(generic, registry);
   const compactor = startCompactor(store, {});
 
-  const subresourceHandlers = new Map<string, SubresourceHandler>(reviewHandlers());
+  const saTokens = ServiceAccountTokens.load(opts.dataDir);
+  const subresourceHandlers = new Map<string, SubresourceHandler>([...reviewHandlers(), ['/serviceaccounts/token', tokenRequestHandler(saTokens)]]);
   const deps = await buildDeps(registry, generic, subresourceHandlers);
   const rest = new RestHandler(deps);
   const openapi = deps.openapi;
-  const authn = new Authenticator(config.tokenFile);
+  const saType = registry.lookup('', 'v1', 'serviceaccounts');
+  const authn = new Authenticator(config.tokenFile, saTokens, async (ns, name) => {
+    if (!saType) return undefined;
+    try {
+      return { uid: (await generic.get(saType, ns, name)).metadata.uid };
+    } catch {
+      return undefined; // deleted (or never existed): the token no longer authenticates
+    }
+  });
   const namespaceController = new NamespaceController(generic, registry);
   namespaceController.start();
   const crdType = registry.lookup('apiextensions.k8s.io', 'v1', 'customresourcedefinitions');
@@ -94,7 +105,7 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   async function dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'https://localhost');
     const path = url.pathname;
-    const user = authn.authenticate(req);
+    const user = await authn.authenticate(req);
     if (!user && !isPublicPath(path)) throw unauthorized();
     if (path === '/version' || path === '/version/') {
       return sendObject(req, res, 200, {

@@ -46,7 +46,8 @@ export async function buildDeps(registry: ResourceRegistry, store: GenericStore,
     },
     unknownFields(obj, rt) {
       if (rt.model) return unknownFields(obj, rt.model);
-      return prunedFields(obj, rt);
+      // Same path form as for built-ins: `spec.foo`, no leading dot.
+      return prunedFields(obj, rt).map((p) => p.replace(/^\./, ''));
     },
     decodeProtobuf: (body, intoKind) => decodeProtobufObject(body, intoKind ? { kind: intoKind } : undefined) as KObject,
   };

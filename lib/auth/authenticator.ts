@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import { timingSafeEqual, createHash } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import type { ServiceAccountTokens } from './service-account-token.js';
 import type { UserInfo } from '../registry/generic-store.js';
 
 export interface StaticToken {
@@ -51,10 +52,13 @@ function digest(s: string): Buffer {
   return createHash('sha256').update(s).digest();
 }
 
+/** Checks that a ServiceAccount token's account still exists with the uid it was issued for. */
+export type ServiceAccountLookup = (namespace: string, name: string) => Promise<{ uid?: string } | undefined>;
+
 export class Authenticator {
   private tokens = new Map<string, UserInfo>();
 
-  constructor(tokenFile?: string) {
+  constructor(tokenFile?: string, private readonly saTokens?: ServiceAccountTokens, private readonly saLookup?: ServiceAccountLookup) {
     if (tokenFile) this.loadTokens(readFileSync(tokenFile, 'utf8'));
   }
 
@@ -62,8 +66,22 @@ export class Authenticator {
     this.tokens = new Map(parseTokenFile(text).map((t) => [digest(t.token).toString('hex'), t.user]));
   }
 
+  /** A ServiceAccount token: valid signature and times, and the account still exists with its uid. */
+  private async serviceAccount(token: string): Promise<UserInfo | undefined> {
+    const claims = this.saTokens?.verify(token);
+    if (!claims || !this.saLookup) return undefined;
+    const { namespace, serviceaccount } = claims['kubernetes.io'];
+    const live = await this.saLookup(namespace, serviceaccount.name);
+    if (!live || live.uid !== serviceaccount.uid) return undefined;
+    return {
+      username: `system:serviceaccount:${namespace}:${serviceaccount.name}`,
+      uid: serviceaccount.uid,
+      groups: ['system:serviceaccounts', `system:serviceaccounts:${namespace}`, 'system:authenticated'],
+    };
+  }
+
   /** The user behind a request, or undefined for anonymous. */
-  authenticate(req: IncomingMessage): UserInfo | undefined {
+  async authenticate(req: IncomingMessage): Promise<UserInfo | undefined> {
     const sock = req.socket as TLSSocket;
     if (sock.authorized && typeof sock.getPeerCertificate === 'function') {
       const cert = sock.getPeerCertificate();
@@ -81,7 +99,9 @@ export class Authenticator {
         // Look up by hash so the comparison cost does not depend on the token's prefix.
         const d = digest(token);
         const user = this.tokens.get(d.toString('hex'));
-        if (user && timingSafeEqual(d, d)) return withAuthenticated(user);
+        if (user) return withAuthenticated(user);
+        const sa = await this.serviceAccount(token);
+        if (sa) return sa;
       }
     }
     return undefined;

@@ -260,6 +260,16 @@ spec:
       assert.match(out, /rollingUpdate/);
     });
 
+    it('creates a ServiceAccount token and answers whoami and can-i', async () => {
+      await k.ok(['create', 'serviceaccount', 'deployer', '-n', ns]);
+      const token = (await k.ok(['create', 'token', 'deployer', '-n', ns])).trim();
+      assert.match(token, /^[\w-]+\.[\w-]+\.[\w-]+$/);
+      const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString());
+      assert.equal(claims.sub, `system:serviceaccount:${ns}:deployer`);
+      assert.match(await k.ok(['auth', 'whoami']), /kubeshim-admin/);
+      assert.equal((await k.ok(['auth', 'can-i', 'create', 'pods', '-n', ns])).trim(), 'yes');
+    });
+
     it('reports NotFound and AlreadyExists as kube-apiserver does', async () => {
       assert.match(await k.fails(['get', 'pod', 'nope', '-n', ns]), /Error from server \(NotFound\): pods "nope" not found/);
       const err = await k.fails(['create', 'configmap', 'watched', '-n', ns]);

@@ -67,6 +67,33 @@ describe('REST API semantics', function () {
         await t2.stop();
       }
     });
+    it('issues ServiceAccount tokens (TokenRequest) that authenticate until the account is deleted', async () => {
+      const sa = await api.request('POST', '/api/v1/namespaces/default/serviceaccounts', { body: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'builder' } } });
+      assert.equal(sa.code, 201, sa.body);
+      const tr = await api.request('POST', '/api/v1/namespaces/default/serviceaccounts/builder/token', { body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600 } } });
+      assert.equal(tr.code, 201, tr.body);
+      const token = tr.json().status.token;
+      assert.match(token, /^[\w-]+\.[\w-]+\.[\w-]+$/);
+      const anon = new ApiClient(t.server.kubeconfigPath, { anonymous: true });
+      try {
+        const who = async () =>
+          anon.request('POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', { body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' }, headers: { Authorization: `Bearer ${token}` } });
+        const r = await who();
+        assert.equal(r.code, 201, r.body);
+        assert.equal(r.json().status.userInfo.username, 'system:serviceaccount:default:builder');
+        assert.ok(r.json().status.userInfo.groups.includes('system:serviceaccounts:default'));
+        await api.request('DELETE', '/api/v1/namespaces/default/serviceaccounts/builder');
+        assert.equal((await who()).code, 401);
+      } finally {
+        anon.close();
+      }
+    });
+
+    it('answers a TokenRequest for a missing ServiceAccount with 404', async () => {
+      const tr = await api.request('POST', '/api/v1/namespaces/default/serviceaccounts/ghost/token', { body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: {} } });
+      assert.equal(tr.code, 404);
+      assert.equal(tr.json().message, 'serviceaccounts "ghost" not found');
+    });
   });
 
   describe('errors', () => {
