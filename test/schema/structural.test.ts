@@ -383,6 +383,51 @@ describe('applyDefaults', () => {
     applyDefaults(o, s);
     assert.deepEqual(o.m, { x: { w: 1 }, y: { w: 2 } });
   });
+
+  // schema/defaulting/algorithm_test.go TestDefault (structural schemas written as JSON schema).
+  const upstreamDefault: Array<[string, string, Schema, string]> = [
+    ['scalar', '4', { default: 'foo' }, '4'],
+    ['scalar array', '[1,2]', { items: { default: 'foo' } }, '[1,2]'],
+    [
+      'object array',
+      '[{"a":1},{"b":1},{"c":1}]',
+      { items: { properties: { a: { default: 'A' }, b: { default: 'B' }, c: { default: 'C' } } } },
+      '[{"a":1,"b":"B","c":"C"},{"a":"A","b":1,"c":"C"},{"a":"A","b":"B","c":1}]',
+    ],
+    [
+      'object array object',
+      '{"array":[{"a":1},{"b":2}],"object":{"a":1},"additionalProperties":{"x":{"a":1},"y":{"b":2}}}',
+      {
+        properties: {
+          array: { items: { properties: { a: { default: 'A' }, b: { default: 'B' } } } },
+          object: { properties: { a: { default: 'N' }, b: { default: 'O' } } },
+          additionalProperties: { additionalProperties: { properties: { a: { default: 'alpha' }, b: { default: 'beta' } } } },
+          foo: { default: 'bar' },
+        },
+      },
+      '{"array":[{"a":1,"b":"B"},{"a":"A","b":2}],"object":{"a":1,"b":"O"},"additionalProperties":{"x":{"a":1,"b":"beta"},"y":{"a":"alpha","b":2}},"foo":"bar"}',
+    ],
+    [
+      'empty and null',
+      '[{},{"a":1},{"a":0},{"a":0.0},{"a":""},{"a":null},{"a":[]},{"a":{}}]',
+      { items: { properties: { a: { default: 'A' } } } },
+      '[{"a":"A"},{"a":1},{"a":0},{"a":0.0},{"a":""},{"a":"A"},{"a":[]},{"a":{}}]',
+    ],
+    ['null in nullable list', '[null]', { nullable: true, items: { properties: { a: { default: 'A' } } } }, '[null]'],
+    ['null in non-nullable list', '[null]', { items: { default: 'A' } }, '["A"]'],
+    ['null in nullable object', '{"a": null}', { properties: { a: { nullable: true, default: 'A' } } }, '{"a": null}'],
+    ['null in non-nullable object', '{"a": null}', { properties: { a: { default: 'A' } } }, '{"a": "A"}'],
+    ['null in nullable object with additionalProperties', '{"a": null}', { additionalProperties: { nullable: true, default: 'A' } }, '{"a": null}'],
+    ['null in non-nullable object with additionalProperties', '{"a": null}', { additionalProperties: { default: 'A' } }, '{"a": "A"}'],
+    ['null unknown field', '{"a": null}', { additionalProperties: true }, '{"a": null}'],
+  ];
+  for (const [name, input, schema, want] of upstreamDefault) {
+    it(`matches upstream TestDefault: ${name}`, () => {
+      const o = JSON.parse(input);
+      applyDefaults(o, schema);
+      assert.deepEqual(o, JSON.parse(want));
+    });
+  }
 });
 
 describe('prune', () => {
@@ -419,6 +464,105 @@ describe('prune', () => {
     assert.deepEqual(prune(o, cronTab, false), []);
     assert.deepEqual(o, { spec: { image: 'i' } });
   });
+
+  // schema/pruning/algorithm_test.go TestPrune (not at a resource root unless said so).
+  const embeddedInput = {
+    apiVersion: 'foo/v1',
+    kind: 'Foo',
+    metadata: { name: 'instance', unspecified: 'bar' },
+    unspecified: 'bar',
+    pruned: { apiVersion: 'foo/v1', kind: 'Foo', unspecified: 'bar', metadata: { name: 'instance', unspecified: 'bar' }, spec: { unspecified: 'bar' } },
+    preserving: { apiVersion: 'foo/v1', kind: 'Foo', unspecified: 'bar', metadata: { name: 'instance', unspecified: 'bar' }, spec: { unspecified: 'bar' } },
+    nested: {
+      apiVersion: 'foo/v1',
+      kind: 'Foo',
+      unspecified: 'bar',
+      metadata: { name: 'instance', unspecified: 'bar' },
+      spec: {
+        unspecified: 'bar',
+        embedded: { apiVersion: 'foo/v1', kind: 'Foo', unspecified: 'bar', metadata: { name: 'instance', unspecified: 'bar' }, spec: { unspecified: 'bar' } },
+      },
+    },
+  };
+  const embeddedSchema: Schema = {
+    type: 'object',
+    properties: {
+      pruned: { type: 'object', 'x-kubernetes-embedded-resource': true, properties: { spec: { type: 'object' } } },
+      preserving: { type: 'object', 'x-kubernetes-embedded-resource': true, 'x-kubernetes-preserve-unknown-fields': true },
+      nested: {
+        type: 'object',
+        'x-kubernetes-embedded-resource': true,
+        properties: {
+          spec: { type: 'object', properties: { embedded: { type: 'object', 'x-kubernetes-embedded-resource': true, properties: { spec: { type: 'object' } } } } },
+        },
+      },
+    },
+  };
+  const embeddedOutput = {
+    pruned: { apiVersion: 'foo/v1', kind: 'Foo', metadata: { name: 'instance', unspecified: 'bar' }, spec: {} },
+    preserving: embeddedInput.preserving,
+    nested: {
+      apiVersion: 'foo/v1',
+      kind: 'Foo',
+      metadata: { name: 'instance', unspecified: 'bar' },
+      spec: { embedded: { apiVersion: 'foo/v1', kind: 'Foo', metadata: { name: 'instance', unspecified: 'bar' }, spec: {} } },
+    },
+  };
+  const embeddedPruned = [
+    'nested.spec.embedded.spec.unspecified',
+    'nested.spec.embedded.unspecified',
+    'nested.spec.unspecified',
+    'nested.unspecified',
+    'pruned.spec.unspecified',
+    'pruned.unspecified',
+    'unspecified',
+  ];
+  const upstreamPrune: Array<[string, unknown, Schema | undefined, boolean, unknown, string[]]> = [
+    ['scalar', 4, {}, false, 4, []],
+    ['scalar array', [1, 2], { items: {} }, false, [1, 2], []],
+    ['object array', [{ a: 1 }, { b: 1 }, { a: 1, b: 2, c: 3 }], { items: { properties: { a: {}, c: {} } } }, false, [{ a: 1 }, {}, { a: 1, c: 3 }], ['[1].b', '[2].b']],
+    ['object array with nil schema', [{ a: 1 }, { b: 1 }, { a: 1, b: 2, c: 3 }], undefined, false, [{}, {}, {}], ['[0].a', '[1].b', '[2].a', '[2].b', '[2].c']],
+    [
+      'object array object',
+      { array: [{ a: 1 }, { b: 1 }, { a: 1, b: 2, c: 3 }], unspecified: { a: 1 }, specified: { a: 1, b: 2, c: 3 } },
+      { properties: { array: { items: { properties: { a: {}, c: {} } } }, specified: { properties: { a: {}, c: {} } } } },
+      false,
+      { array: [{ a: 1 }, {}, { a: 1, c: 3 }], specified: { a: 1, c: 3 } },
+      ['array[1].b', 'array[2].b', 'specified.b', 'unspecified'],
+    ],
+    [
+      'additionalProperties with schema',
+      { a: 1, b: 1, c: { a: 1, b: 2, c: { a: 1 } } },
+      { properties: { a: {}, c: { additionalProperties: { type: 'integer' } } } },
+      false,
+      { a: 1, c: { a: 1, b: 2, c: {} } },
+      ['b', 'c.c.a'],
+    ],
+    [
+      'additionalProperties with bool',
+      { a: 1, b: 1, c: { a: 1, b: 2, c: { a: 1, apiVersion: 'unknown' } } },
+      { properties: { a: {}, c: { additionalProperties: false } } },
+      false,
+      { a: 1, c: { a: 1, b: 2, c: {} } },
+      ['b', 'c.c.a', 'c.c.apiVersion'],
+    ],
+    ['x-kubernetes-embedded-resource', embeddedInput, embeddedSchema, false, embeddedOutput, embeddedPruned],
+    [
+      'x-kubernetes-embedded-resource, with root=true',
+      embeddedInput,
+      embeddedSchema,
+      true,
+      { apiVersion: 'foo/v1', kind: 'Foo', metadata: { name: 'instance', unspecified: 'bar' }, ...embeddedOutput },
+      embeddedPruned,
+    ],
+  ];
+  for (const [name, input, schema, root, want, wantPruned] of upstreamPrune) {
+    it(`matches upstream TestPrune: ${name}`, () => {
+      const o = structuredClone(input);
+      assert.deepEqual(prune(o, schema as Schema, root), wantPruned);
+      assert.deepEqual(o, want);
+    });
+  }
 });
 
 describe('validateStructuralSchema', () => {
