@@ -145,6 +145,7 @@ export const eventsV1: ResourceType = {
   namespaced: true,
   model: 'EventsV1Event',
   hasGeneration: false,
+  allowCreateOnUpdate: true,
   storage: { group: '', plural: 'events' },
   toStorage: eventV1ToCore,
   fromStorage: eventCoreToV1,

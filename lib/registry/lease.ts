@@ -22,6 +22,7 @@ export const leases: ResourceType = {
   namespaced: true,
   model: 'V1Lease',
   hasGeneration: false,
+  allowCreateOnUpdate: true,
   validate: (obj) => [...validateObjectMeta(obj.metadata, { namespaced: true }), ...validateSpec(obj)],
   validateUpdate: (obj, old) => [...validateObjectMetaUpdate(obj.metadata, old.metadata), ...validateSpec(obj)],
   table: {

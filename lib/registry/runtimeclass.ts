@@ -26,6 +26,7 @@ export const runtimeclasses: ResourceType = {
   namespaced: false,
   model: 'V1RuntimeClass',
   hasGeneration: false,
+  allowCreateOnUpdate: true,
   validate,
   validateUpdate(obj, old) {
     const errs = [...validateObjectMetaUpdate(obj.metadata, old.metadata), ...validate(obj)];
