@@ -5,6 +5,7 @@
 import { field, type FieldError } from '../api/errors.js';
 import { validateAnnotations, validateLabels, validateLabelSelector, type LabelSelector } from '../validation/labels.js';
 import {
+  isValidIP,
   isConfigMapKey,
   isDNS1123Label,
   isDNS1123Subdomain,
@@ -206,12 +207,13 @@ export function defaultPod(pod: J): void {
 const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'];
 const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
 const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'];
-const DNS_POLICIES = ['ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None'];
+// Upstream lists these unsorted in the NotSupported message.
+const DNS_POLICIES = ['ClusterFirstWithHostNet', 'ClusterFirst', 'Default', 'None'];
 const TOLERATION_EFFECTS = ['NoExecute', 'NoSchedule', 'PreferNoSchedule'];
 
 export interface PodValidationOptions {
-  /** Containers may be left without an image (ephemeral/templates never; reserved for callers). */
-  allowMissingImage?: boolean;
+  /** The spec belongs to a Pod (not a template): host ports must already be defaulted. */
+  resourceIsPod?: boolean;
 }
 
 function isInt(v: unknown): v is number {
@@ -302,8 +304,9 @@ function validateHandler(h: J, path: string, allowed: string[]): FieldError[] {
     const p = `${path}.${t}`;
     if (t === 'exec' && !(h.exec.command?.length > 0)) errs.push(field.required(`${p}.command`));
     if (t === 'httpGet') {
+      if (!h.httpGet.path) errs.push(field.required(`${p}.path`));
       errs.push(...validatePortNumOrName(h.httpGet.port, `${p}.port`));
-      if (h.httpGet.scheme && !['HTTP', 'HTTPS'].includes(h.httpGet.scheme)) errs.push(field.notSupported(`${p}.scheme`, h.httpGet.scheme, ['HTTP', 'HTTPS']));
+      if (!['HTTP', 'HTTPS'].includes(h.httpGet.scheme)) errs.push(field.notSupported(`${p}.scheme`, h.httpGet.scheme ?? '', ['HTTP', 'HTTPS']));
     }
     if (t === 'tcpSocket') errs.push(...validatePortNumOrName(h.tcpSocket.port, `${p}.port`));
     if (t === 'grpc') errs.push(...isValidPortNum(h.grpc.port).map((m) => field.invalid(`${p}.port`, h.grpc.port, m)));
@@ -396,41 +399,18 @@ function validateLocalDescendingPath(target: string, path: string): FieldError[]
   return errs;
 }
 
-function validateContainer(c: J, path: string, volumes: Set<string>, kind: 'container' | 'init' | 'ephemeral'): FieldError[] {
+/** validateContainerCommon: what every container kind must satisfy, in upstream's order. */
+function validateContainerCommon(c: J, path: string, volumes: Set<string>): FieldError[] {
   const errs: FieldError[] = [];
-  if (!c || typeof c !== 'object') return [field.required(path)];
   if (!c.name) errs.push(field.required(`${path}.name`));
   else for (const m of isDNS1123Label(c.name)) errs.push(field.invalid(`${path}.name`, c.name, m));
+  // Upstream does not check whitespace around images on create (only on pod updates).
   if (!c.image) errs.push(field.required(`${path}.image`));
-  else if (c.image.trim() !== c.image) errs.push(field.invalid(`${path}.image`, c.image, 'must not have leading or trailing whitespace'));
-  if (!c.imagePullPolicy) errs.push(field.required(`${path}.imagePullPolicy`));
-  else if (!PULL_POLICIES.includes(c.imagePullPolicy)) errs.push(field.notSupported(`${path}.imagePullPolicy`, c.imagePullPolicy, PULL_POLICIES));
-  if (!c.terminationMessagePolicy) errs.push(field.required(`${path}.terminationMessagePolicy`, "must be 'File' or 'FallbackToLogsOnError'"));
+  if (!c.terminationMessagePolicy) errs.push(field.required(`${path}.terminationMessagePolicy`));
   else if (!['File', 'FallbackToLogsOnError'].includes(c.terminationMessagePolicy)) {
-    errs.push(field.invalid(`${path}.terminationMessagePolicy`, c.terminationMessagePolicy, "must be 'File' or 'FallbackToLogsOnError'"));
+    errs.push(field.notSupported(`${path}.terminationMessagePolicy`, c.terminationMessagePolicy, ['File', 'FallbackToLogsOnError']));
   }
-  if (kind === 'ephemeral') {
-    for (const f of ['ports', 'livenessProbe', 'readinessProbe', 'startupProbe', 'lifecycle']) {
-      if (c[f] != null) errs.push(field.forbidden(`${path}.${f}`, 'cannot be set for an Ephemeral Container'));
-    }
-  } else {
-    errs.push(...validateContainerPorts(c.ports, `${path}.ports`));
-    if (kind === 'init' && c.restartPolicy !== 'Always') {
-      for (const f of ['lifecycle', 'livenessProbe', 'readinessProbe', 'startupProbe']) {
-        if (c[f] != null) errs.push(field.forbidden(`${path}.${f}`, `may not be set for init containers without restartPolicy=Always`));
-      }
-    } else {
-      errs.push(...validateProbe(c.livenessProbe, `${path}.livenessProbe`, true));
-      errs.push(...validateProbe(c.readinessProbe, `${path}.readinessProbe`, false));
-      errs.push(...validateProbe(c.startupProbe, `${path}.startupProbe`, true));
-      if (c.lifecycle?.postStart) errs.push(...validateHandler(c.lifecycle.postStart, `${path}.lifecycle.postStart`, ['exec', 'httpGet', 'tcpSocket', 'sleep']));
-      if (c.lifecycle?.preStop) errs.push(...validateHandler(c.lifecycle.preStop, `${path}.lifecycle.preStop`, ['exec', 'httpGet', 'tcpSocket', 'sleep']));
-    }
-  }
-  if (c.restartPolicy !== undefined) {
-    if (kind !== 'init') errs.push(field.forbidden(`${path}.restartPolicy`, 'may not be set for non-init containers'));
-    else if (c.restartPolicy !== 'Always') errs.push(field.notSupported(`${path}.restartPolicy`, c.restartPolicy, ['Always']));
-  }
+  errs.push(...validateContainerPorts(c.ports, `${path}.ports`));
   errs.push(...validateEnv(c.env, `${path}.env`));
   (Array.isArray(c.envFrom) ? c.envFrom : []).forEach((ef: J, i: number) => {
     const p = `${path}.envFrom[${i}]`;
@@ -440,7 +420,104 @@ function validateContainer(c: J, path: string, volumes: Set<string>, kind: 'cont
     if (ef?.prefix) for (const m of isEnvVarName(ef.prefix)) errs.push(field.invalid(`${p}.prefix`, ef.prefix, m));
   });
   errs.push(...validateVolumeMounts(c.volumeMounts, volumes, `${path}.volumeMounts`));
+  if (!c.imagePullPolicy) errs.push(field.required(`${path}.imagePullPolicy`));
+  else if (!PULL_POLICIES.includes(c.imagePullPolicy)) errs.push(field.notSupported(`${path}.imagePullPolicy`, c.imagePullPolicy, PULL_POLICIES));
   errs.push(...validateResourceRequirements(c.resources, `${path}.resources`));
+  return errs;
+}
+
+/** Probes and lifecycle handlers of regular and restartable init containers. */
+function validateProbesAndLifecycle(c: J, path: string): FieldError[] {
+  const errs: FieldError[] = [];
+  const lifecycleHandlers = ['exec', 'httpGet', 'tcpSocket', 'sleep'];
+  if (c.lifecycle?.postStart) errs.push(...validateHandler(c.lifecycle.postStart, `${path}.lifecycle.postStart`, lifecycleHandlers));
+  if (c.lifecycle?.preStop) errs.push(...validateHandler(c.lifecycle.preStop, `${path}.lifecycle.preStop`, lifecycleHandlers));
+  errs.push(...validateProbe(c.livenessProbe, `${path}.livenessProbe`, true));
+  errs.push(...validateProbe(c.readinessProbe, `${path}.readinessProbe`, false));
+  errs.push(...validateProbe(c.startupProbe, `${path}.startupProbe`, true));
+  return errs;
+}
+
+/** AccumulateUniqueHostPorts: "protocol/hostIP/port" may appear once. */
+function hostPortConflicts(containers: J[], path: string, seen = new Set<string>()): FieldError[] {
+  const errs: FieldError[] = [];
+  containers.forEach((c, ci) =>
+    (c?.ports ?? []).forEach((p: J, pi: number) => {
+      if (!p?.hostPort) return;
+      const key = `${p.protocol ?? ''}/${p.hostIP ?? ''}/${p.hostPort}`;
+      if (seen.has(key)) errs.push(field.duplicate(`${path}[${ci}].ports[${pi}].hostPort`, key));
+      else seen.add(key);
+    }),
+  );
+  return errs;
+}
+
+/** validateContainers: regular containers. */
+function validateContainers(list: J[], volumes: Set<string>, path: string): FieldError[] {
+  if (list.length === 0) return [field.required(path)];
+  const errs: FieldError[] = [];
+  const names = new Set<string>();
+  list.forEach((c, i) => {
+    const p = `${path}[${i}]`;
+    if (!c || typeof c !== 'object') return void errs.push(field.required(p));
+    errs.push(...validateContainerCommon(c, p, volumes));
+    if (names.has(c.name)) errs.push(field.duplicate(`${p}.name`, c.name));
+    else names.add(c.name);
+    errs.push(...validateProbesAndLifecycle(c, p));
+    if (c.restartPolicy != null) errs.push(field.forbidden(`${p}.restartPolicy`, 'may not be set for non-init containers'));
+  });
+  errs.push(...hostPortConflicts(list, path));
+  return errs;
+}
+
+/** validateInitContainers: names unique with the regular ones; probes only for sidecars. */
+function validateInitContainers(list: J[], regular: J[], volumes: Set<string>, path: string): FieldError[] {
+  const errs: FieldError[] = [];
+  const names = new Set<string>(regular.map((c) => c?.name));
+  list.forEach((c, i) => {
+    const p = `${path}[${i}]`;
+    if (!c || typeof c !== 'object') return void errs.push(field.required(p));
+    errs.push(...validateContainerCommon(c, p, volumes));
+    if (c.restartPolicy != null && c.restartPolicy !== 'Always') errs.push(field.notSupported(`${p}.restartPolicy`, c.restartPolicy, ['Always']));
+    if (names.has(c.name)) errs.push(field.duplicate(`${p}.name`, c.name));
+    else if (c.name) names.add(c.name);
+    errs.push(...hostPortConflicts([c], path).map((e) => ({ ...e, field: e.field.replace(`${path}[0]`, p) })));
+    if (c.restartPolicy === 'Always') errs.push(...validateProbesAndLifecycle(c, p));
+    else {
+      for (const f of ['lifecycle', 'livenessProbe', 'readinessProbe', 'startupProbe']) {
+        if (c[f] != null) errs.push(field.forbidden(`${p}.${f}`, 'may not be set for init containers without restartPolicy=Always'));
+      }
+    }
+  });
+  return errs;
+}
+
+/** Fields an ephemeral container may set (allowedEphemeralContainerFields). */
+const EPHEMERAL_ALLOWED = new Set([
+  'name', 'image', 'command', 'args', 'workingDir', 'envFrom', 'env', 'volumeMounts', 'volumeDevices', 'terminationMessagePath',
+  'terminationMessagePolicy', 'imagePullPolicy', 'securityContext', 'stdin', 'stdinOnce', 'tty', 'targetContainerName',
+]);
+
+/** validateEphemeralContainers: unique names across all kinds, an existing target, the allow-list. */
+function validateEphemeralContainers(list: J[], regular: J[], init: J[], volumes: Set<string>, path: string): FieldError[] {
+  const errs: FieldError[] = [];
+  const others = new Set<string>([...regular, ...init].map((c) => c?.name));
+  const names = new Set<string>(others);
+  list.forEach((c, i) => {
+    const p = `${path}[${i}]`;
+    if (!c || typeof c !== 'object') return void errs.push(field.required(p));
+    errs.push(...validateContainerCommon(c, p, volumes));
+    if (names.has(c.name)) errs.push(field.duplicate(`${p}.name`, c.name));
+    else names.add(c.name);
+    if (c.targetContainerName && !others.has(c.targetContainerName)) errs.push(field.notFound(`${p}.targetContainerName`, c.targetContainerName));
+    for (const k of Object.keys(c)) {
+      if (!EPHEMERAL_ALLOWED.has(k) && c[k] != null && !(Array.isArray(c[k]) && c[k].length === 0)) errs.push(field.forbidden(`${p}.${k}`, 'cannot be set for an Ephemeral Container'));
+    }
+    (c.volumeMounts ?? []).forEach((vm: J, j: number) => {
+      if (vm?.subPath) errs.push(field.forbidden(`${p}.volumeMounts[${j}].subPath`, 'cannot be set for an Ephemeral Container'));
+      if (vm?.subPathExpr) errs.push(field.forbidden(`${p}.volumeMounts[${j}].subPathExpr`, 'cannot be set for an Ephemeral Container'));
+    });
+  });
   return errs;
 }
 
@@ -637,77 +714,78 @@ function validateTopologySpreadConstraints(list: J, path: string): FieldError[] 
 }
 
 /** ValidatePodSpec: what users hit, with upstream's paths and messages. */
-export function validatePodSpec(spec: J, path = 'spec', _opts: PodValidationOptions = {}): FieldError[] {
+export function validatePodSpec(spec: J, path = 'spec', opts: PodValidationOptions = {}): FieldError[] {
   const errs: FieldError[] = [];
   if (!spec || typeof spec !== 'object') return [field.required(path)];
   const { errs: volErrs, names: volumes } = validateVolumes(spec.volumes, `${path}.volumes`);
   errs.push(...volErrs);
-
-  const containerNames = new Set<string>();
-  const checkName = (c: J, p: string) => {
-    if (!c?.name) return;
-    if (containerNames.has(c.name)) errs.push(field.duplicate(`${p}.name`, c.name));
-    containerNames.add(c.name);
-  };
-  if (!Array.isArray(spec.containers) || spec.containers.length === 0) errs.push(field.required(`${path}.containers`));
-  (Array.isArray(spec.containers) ? spec.containers : []).forEach((c: J, i: number) => {
-    const p = `${path}.containers[${i}]`;
-    errs.push(...validateContainer(c, p, volumes, 'container'));
-    checkName(c, p);
-  });
-  (Array.isArray(spec.initContainers) ? spec.initContainers : []).forEach((c: J, i: number) => {
-    const p = `${path}.initContainers[${i}]`;
-    errs.push(...validateContainer(c, p, volumes, 'init'));
-    checkName(c, p);
-  });
-  (Array.isArray(spec.ephemeralContainers) ? spec.ephemeralContainers : []).forEach((c: J, i: number) => {
-    const p = `${path}.ephemeralContainers[${i}]`;
-    errs.push(...validateContainer(c, p, volumes, 'ephemeral'));
-    checkName(c, p);
-  });
-
+  const containers: J[] = Array.isArray(spec.containers) ? spec.containers : [];
+  const inits: J[] = Array.isArray(spec.initContainers) ? spec.initContainers : [];
+  const ephemeral: J[] = Array.isArray(spec.ephemeralContainers) ? spec.ephemeralContainers : [];
+  errs.push(...validateContainers(containers, volumes, `${path}.containers`));
+  errs.push(...validateInitContainers(inits, containers, volumes, `${path}.initContainers`));
+  errs.push(...validateEphemeralContainers(ephemeral, containers, inits, volumes, `${path}.ephemeralContainers`));
+  // validatePodHostNetworkDeps: in a Pod hostPort must equal containerPort; templates may leave it 0.
+  if (spec.hostNetwork) {
+    containers.forEach((c, i) =>
+      (c?.ports ?? []).forEach((p: J, j: number) => {
+        const hp = p?.hostPort ?? 0;
+        if ((opts.resourceIsPod || hp !== 0) && hp !== p?.containerPort) {
+          errs.push(field.invalid(`${path}.containers[${i}].ports[${j}].hostPort`, hp, 'must match `containerPort` when `hostNetwork` is true'));
+        }
+      }),
+    );
+  }
   if (!spec.restartPolicy) errs.push(field.required(`${path}.restartPolicy`));
   else if (!RESTART_POLICIES.includes(spec.restartPolicy)) errs.push(field.notSupported(`${path}.restartPolicy`, spec.restartPolicy, RESTART_POLICIES));
   if (!spec.dnsPolicy) errs.push(field.required(`${path}.dnsPolicy`));
   else if (!DNS_POLICIES.includes(spec.dnsPolicy)) errs.push(field.notSupported(`${path}.dnsPolicy`, spec.dnsPolicy, DNS_POLICIES));
-  if (spec.dnsPolicy === 'None' && !spec.dnsConfig) errs.push(field.required(`${path}.dnsConfig`, 'must provide `dnsConfig` when `dnsPolicy` is None'));
-
   errs.push(...validateLabels(spec.nodeSelector, `${path}.nodeSelector`));
-  if (spec.serviceAccountName) for (const m of isDNS1123Subdomain(spec.serviceAccountName)) errs.push(field.invalid(`${path}.serviceAccountName`, spec.serviceAccountName, m));
-  if (spec.nodeName) for (const m of isDNS1123Subdomain(spec.nodeName)) errs.push(field.invalid(`${path}.nodeName`, spec.nodeName, m));
-  if (spec.hostname) for (const m of isDNS1123Label(spec.hostname)) errs.push(field.invalid(`${path}.hostname`, spec.hostname, m));
-  if (spec.subdomain) for (const m of isDNS1123Label(spec.subdomain)) errs.push(field.invalid(`${path}.subdomain`, spec.subdomain, m));
-  if (spec.activeDeadlineSeconds != null) {
-    const v = spec.activeDeadlineSeconds;
-    if (!(isInt(v) && v >= 1 && v <= 2147483647)) errs.push(field.invalid(`${path}.activeDeadlineSeconds`, v, inclusiveRangeError(1, 2147483647)));
-  }
-  if (spec.terminationGracePeriodSeconds != null && !isInt(spec.terminationGracePeriodSeconds)) {
-    errs.push(field.invalid(`${path}.terminationGracePeriodSeconds`, spec.terminationGracePeriodSeconds, 'must be an integer'));
-  }
-  errs.push(...validateTolerations(spec.tolerations, `${path}.tolerations`));
-  errs.push(...validateAffinity(spec.affinity, `${path}.affinity`));
-  errs.push(...validateTopologySpreadConstraints(spec.topologySpreadConstraints, `${path}.topologySpreadConstraints`));
-  (Array.isArray(spec.imagePullSecrets) ? spec.imagePullSecrets : []).forEach((s: J, i: number) => {
-    if (!s?.name) errs.push(field.required(`${path}.imagePullSecrets[${i}].name`));
-  });
-  if (spec.hostNetwork) {
-    for (const list of ['containers', 'initContainers']) {
-      (spec[list] ?? []).forEach((c: J, i: number) =>
-        (c?.ports ?? []).forEach((p: J, j: number) => {
-          if (p?.hostPort && p.hostPort !== p.containerPort) {
-            errs.push(field.invalid(`${path}.${list}[${i}].ports[${j}].containerPort`, p.containerPort, '`containerPort` must match `hostPort` when `hostNetwork` is true'));
-          }
-        }),
-      );
-    }
-  }
   const sc = spec.securityContext;
   if (sc) {
     for (const k of ['runAsUser', 'runAsGroup', 'fsGroup']) {
       if (sc[k] != null && !(isInt(sc[k]) && sc[k] >= 0 && sc[k] <= 2147483647)) errs.push(field.invalid(`${path}.securityContext.${k}`, sc[k], inclusiveRangeError(0, 2147483647)));
     }
   }
+  (Array.isArray(spec.imagePullSecrets) ? spec.imagePullSecrets : []).forEach((s: J, i: number) => {
+    if (s && Object.keys(s).some((k) => k !== 'name')) errs.push(field.invalid(`${path}.imagePullSecrets[${i}]`, s, 'only name may be set'));
+  });
+  errs.push(...validateAffinity(spec.affinity, `${path}.affinity`));
+  // validatePodDNSConfig.
+  if (spec.dnsPolicy === 'None' && !spec.dnsConfig) errs.push(field.required(`${path}.dnsConfig`, 'must provide `dnsConfig` when `dnsPolicy` is None'));
+  else if (spec.dnsPolicy === 'None' && !(spec.dnsConfig.nameservers ?? []).length) {
+    errs.push(field.required(`${path}.dnsConfig.nameservers`, 'must provide at least one DNS nameserver when `dnsPolicy` is None'));
+  } else if (spec.dnsConfig) {
+    const ns: string[] = spec.dnsConfig.nameservers ?? [];
+    if (ns.length > 3) errs.push(field.invalid(`${path}.dnsConfig.nameservers`, ns, 'must not have more than 3 nameservers'));
+    ns.forEach((ip, i) => {
+      for (const m of isValidIP(ip)) errs.push(field.invalid(`${path}.dnsConfig.nameservers[${i}]`, ip, m));
+    });
+    (spec.dnsConfig.options ?? []).forEach((o: J, i: number) => {
+      if (!o?.name) errs.push(field.required(`${path}.dnsConfig.options[${i}]`, 'must not be empty'));
+    });
+  }
+  (spec.readinessGates ?? []).forEach((g: J, i: number) => {
+    for (const m of isQualifiedName(g?.conditionType ?? '')) errs.push(field.invalid(`${path}.readinessGates[${i}].conditionType`, g?.conditionType ?? '', m));
+  });
+  const gates = new Set<string>();
+  (spec.schedulingGates ?? []).forEach((g: J, i: number) => {
+    for (const m of isQualifiedName(g?.name ?? '')) errs.push(field.invalid(`${path}.schedulingGates[${i}]`, g?.name ?? '', m));
+    if (gates.has(g?.name)) errs.push(field.duplicate(`${path}.schedulingGates[${i}]`, g?.name));
+    gates.add(g?.name);
+  });
+  errs.push(...validateTopologySpreadConstraints(spec.topologySpreadConstraints, `${path}.topologySpreadConstraints`));
+  if (spec.serviceAccountName) for (const m of isDNS1123Subdomain(spec.serviceAccountName)) errs.push(field.invalid(`${path}.serviceAccountName`, spec.serviceAccountName, m));
+  if (spec.nodeName) for (const m of isDNS1123Subdomain(spec.nodeName)) errs.push(field.invalid(`${path}.nodeName`, spec.nodeName, m));
+  if (spec.activeDeadlineSeconds != null) {
+    const v = spec.activeDeadlineSeconds;
+    if (!(isInt(v) && v >= 1 && v <= 2147483647)) errs.push(field.invalid(`${path}.activeDeadlineSeconds`, v, inclusiveRangeError(1, 2147483647)));
+  }
+  if (spec.hostname) for (const m of isDNS1123Label(spec.hostname)) errs.push(field.invalid(`${path}.hostname`, spec.hostname, m));
+  if (spec.subdomain) for (const m of isDNS1123Label(spec.subdomain)) errs.push(field.invalid(`${path}.subdomain`, spec.subdomain, m));
+  errs.push(...validateTolerations(spec.tolerations, `${path}.tolerations`));
   if (spec.priorityClassName) for (const m of isDNS1123Subdomain(spec.priorityClassName)) errs.push(field.invalid(`${path}.priorityClassName`, spec.priorityClassName, m));
+  if (spec.overhead) errs.push(...validateResourceRequirements({ limits: spec.overhead }, `${path}.overhead`).map((e) => ({ ...e, field: e.field.replace(`${path}.overhead.limits`, `${path}.overhead`) })));
   return errs;
 }
 

@@ -69,7 +69,7 @@ function prepareForCreate(pod: KObject): void {
 
 function validate(pod: KObject): FieldError[] {
   const errs = validateObjectMeta(pod.metadata, { namespaced: true });
-  errs.push(...validatePodSpec(pod.spec, 'spec'));
+  errs.push(...validatePodSpec(pod.spec, 'spec', { resourceIsPod: true }));
   if ((pod.spec?.ephemeralContainers ?? []).length > 0) errs.push(field.forbidden('spec.ephemeralContainers', 'cannot be set on create'));
   return errs;
 }
@@ -77,7 +77,7 @@ function validate(pod: KObject): FieldError[] {
 /** ValidatePodUpdate: the whole pod is re-validated, then the spec may only change as allowed. */
 function validateUpdate(pod: KObject, old: KObject): FieldError[] {
   const errs = validateObjectMetaUpdate(pod.metadata, old.metadata);
-  errs.push(...validatePodSpec(pod.spec, 'spec'));
+  errs.push(...validatePodSpec(pod.spec, 'spec', { resourceIsPod: true }));
   errs.push(...validatePodSpecUpdate(pod.spec, old.spec, 'spec'));
   // Duplicate reports of the same problem (e.g. a missing image) are dropped.
   const seen = new Set<string>();

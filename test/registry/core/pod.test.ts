@@ -216,3 +216,36 @@ describe('Pod updates', () => {
     assert.deepEqual(update(pod, old, removed).errors, ['spec.tolerations: Forbidden: existing toleration can not be modified except its tolerationSeconds']);
   });
 });
+
+describe('Pod spec checks', () => {
+  it('orders container errors as upstream and names the DNS policies unsorted', () => {
+    const { errors } = create(pod, { metadata: { name: 'p' }, spec: { dnsPolicy: 'Cluster', containers: [{ name: 'c', image: 'x', imagePullPolicy: 'Sometimes' }] } });
+    assert.deepEqual(errors, [
+      'spec.containers[0].imagePullPolicy: Unsupported value: "Sometimes": supported values: "Always", "IfNotPresent", "Never"',
+      'spec.dnsPolicy: Unsupported value: "Cluster": supported values: "ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"',
+    ]);
+  });
+
+  it('keeps init container names apart from the app containers and forbids probes on plain init containers', () => {
+    const { errors } = create(pod, {
+      metadata: { name: 'p' },
+      spec: { initContainers: [{ name: 'app', image: 'busybox', readinessProbe: { exec: { command: ['true'] } } }], containers: [{ name: 'app', image: 'nginx' }] },
+    });
+    assert.deepEqual(errors, [
+      'spec.initContainers[0].name: Duplicate value: "app"',
+      'spec.initContainers[0].readinessProbe: Forbidden: may not be set for init containers without restartPolicy=Always',
+    ]);
+  });
+
+  it('requires a probe handler and defaults the httpGet path', () => {
+    const { obj, errors } = create(pod, { metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'x', livenessProbe: { periodSeconds: 5 } }] } });
+    assert.deepEqual(errors, ['spec.containers[0].livenessProbe: Required value: must specify a handler type']);
+    assert.equal(obj.spec.containers[0].livenessProbe.failureThreshold, 3);
+  });
+
+  it('fills host ports for hostNetwork pods so they validate', () => {
+    const { obj, errors } = create(pod, { metadata: { name: 'p' }, spec: { hostNetwork: true, containers: [{ name: 'c', image: 'x', ports: [{ containerPort: 8080 }] }] } });
+    assert.deepEqual(errors, []);
+    assert.equal(obj.spec.containers[0].ports[0].hostPort, 8080);
+  });
+});
