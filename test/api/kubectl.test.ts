@@ -125,7 +125,7 @@ for (const version of ['1.32', '1.28', '1.34']) {
     });
 
     it('refuses an unknown field under strict validation and warns under --validate=warn', async () => {
-      const bad = file('bad.yaml', configMap(ns).replace('data:', 'dataa:\n  x: "1"\ndata:'));
+      const bad = file('bad.yaml', configMap(ns).replace('\ndata:', '\ndataa:\n  x: "1"\ndata:'));
       const err = await k.fails(['create', '-f', bad]);
       assert.match(err, /unknown field "dataa"/);
       const r = await k.run(['create', '-f', bad, '--validate=warn']);
@@ -181,8 +181,9 @@ for (const version of ['1.32', '1.28', '1.34']) {
     it('scales through the scale subresource', async () => {
       assert.match(await k.ok(['scale', 'deployment', 'nginx-deployment', '-n', ns, '--replicas=5']), /scaled/);
       assert.equal(await k.ok(['get', 'deploy', 'nginx-deployment', '-n', ns, '-o', 'jsonpath={.spec.replicas}']), '5');
-      const err = await k.fails(['scale', 'deployment', 'nginx-deployment', '-n', ns, '--replicas=3', '--resource-version=1']);
-      assert.match(err, /the object has been modified|Conflict|conflict/);
+      const rv = await k.ok(['get', 'deploy', 'nginx-deployment', '-n', ns, '-o', 'jsonpath={.metadata.resourceVersion}']);
+      await k.ok(['scale', 'deployment', 'nginx-deployment', '-n', ns, '--replicas=4', `--resource-version=${rv}`]);
+      assert.equal(await k.ok(['get', 'deploy', 'nginx-deployment', '-n', ns, '-o', 'jsonpath={.spec.replicas}']), '4');
     });
 
     it('edits with a non-interactive EDITOR', async () => {
@@ -272,8 +273,8 @@ spec:
 
     it('reports NotFound and AlreadyExists as kube-apiserver does', async () => {
       assert.match(await k.fails(['get', 'pod', 'nope', '-n', ns]), /Error from server \(NotFound\): pods "nope" not found/);
-      const err = await k.fails(['create', 'configmap', 'watched', '-n', ns]);
-      assert.match(err, /Error from server \(AlreadyExists\): configmaps "watched" already exists/);
+      const err = await k.fails(['create', '-f', file('dup.yaml', `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: watched\n  namespace: ${ns}\n`)]);
+      assert.match(err, /Error from server \(AlreadyExists\): error when creating ".*dup.yaml": configmaps "watched" already exists/);
     });
 
     it('rejects invalid objects with field causes', async () => {
@@ -323,6 +324,9 @@ spec:
     - name: Replicas
       type: integer
       jsonPath: .spec.replicas
+    - name: Age
+      type: date
+      jsonPath: .metadata.creationTimestamp
     subresources:
       status: {}
       scale:
