@@ -909,87 +909,167 @@ export function prune(obj: unknown, schema: Schema, isResourceRoot = true): stri
 // ---------------------------------------------------------------------------------------------
 // CRD-time schema validation.
 
-/** The OpenAPI v3 checks of ValidateCustomResourceDefinitionOpenAPISchema (v1). */
-function validateOpenAPISchema(s: Schema | undefined, path: string): FieldError[] {
-  if (!isSchema(s)) return [];
+/** Where a schema node sits, for the checks that depend on it (specStandardValidatorV3's state). */
+interface OpenAPIContext {
+  isRoot: boolean;
+  insideResourceMeta: boolean;
+  /** Why defaults are forbidden here, when they are. */
+  forbidDefaults?: string;
+}
+
+const OPENAPI_V3_TYPES = ['array', 'boolean', 'integer', 'number', 'object', 'string'];
+
+/** specStandardValidatorV3.validate: OpenAPI features CRD schemas do not support. */
+function validateSpecStandard(s: Schema, path: string, ctx: OpenAPIContext): FieldError[] {
   const errs: FieldError[] = [];
-  // specStandardValidatorV3
+  if (typeof s.type === 'string' && s.type !== '' && !OPENAPI_V3_TYPES.includes(s.type)) {
+    errs.push(field.notSupported(child(path, 'type'), s.type, OPENAPI_V3_TYPES));
+  }
+  if (s.default !== undefined && ctx.forbidDefaults !== undefined) {
+    errs.push(field.forbidden(child(path, 'default'), `must not be set${ctx.forbidDefaults ? ` ${ctx.forbidDefaults}` : ''}`));
+  }
   if (s.id !== undefined && s.id !== '') errs.push(field.forbidden(child(path, 'id'), 'id is not supported'));
   if (s.additionalItems !== undefined) errs.push(field.forbidden(child(path, 'additionalItems'), 'additionalItems is not supported'));
   if (nonEmpty(s.patternProperties)) errs.push(field.forbidden(child(path, 'patternProperties'), 'patternProperties is not supported'));
   if (nonEmpty(s.definitions)) errs.push(field.forbidden(child(path, 'definitions'), 'definitions is not supported'));
   if (s.dependencies !== undefined) errs.push(field.forbidden(child(path, 'dependencies'), 'dependencies is not supported'));
   if (s.$ref !== undefined) errs.push(field.forbidden(child(path, '$ref'), '$ref is not supported'));
-  if (s.type === 'null') errs.push(field.forbidden(child(path, 'type'), 'type cannot be set to null'));
-  else if (typeof s.type === 'string' && s.type !== '' && !['array', 'boolean', 'integer', 'number', 'object', 'string'].includes(s.type)) {
-    errs.push(field.notSupported(child(path, 'type'), s.type, ['array', 'boolean', 'integer', 'number', 'object', 'string']));
-  }
-  if (Array.isArray(s.items)) errs.push(field.forbidden(child(path, 'items'), 'items must be a schema object and not an array'));
-  if (s[PRESERVE] === false) errs.push(field.invalid(child(path, PRESERVE), false, 'must be true or undefined'));
+  if (s.type === 'null') errs.push(field.forbidden(child(path, 'type'), 'type cannot be set to null, use nullable as an alternative'));
+  if (Array.isArray(s.items) && s.items.length > 0) errs.push(field.forbidden(child(path, 'items'), 'items must be a schema object and not an array'));
+  if (ctx.insideResourceMeta && s[EMBEDDED]) errs.push(field.forbidden(child(path, EMBEDDED), 'must not be used inside of resource meta'));
+  return errs;
+}
 
-  if (s.uniqueItems === true) {
-    errs.push(field.forbidden(child(path, 'uniqueItems'), 'uniqueItems cannot be set to true since the runtime complexity becomes quadratic'));
-  }
-  if (s.additionalProperties !== undefined) {
-    if (s.additionalProperties === false) errs.push(field.forbidden(child(path, 'additionalProperties'), 'additionalProperties cannot be set to false'));
-    if (nonEmpty(s.properties) && (s.additionalProperties === false || isSchema(s.additionalProperties))) {
-      errs.push(field.forbidden(child(path, 'additionalProperties'), 'additionalProperties and properties are mutual exclusive'));
-    }
-    if (isSchema(s.additionalProperties)) errs.push(...validateOpenAPISchema(s.additionalProperties, child(path, 'additionalProperties')));
-  }
-
+/** xlisttypenotnil, validateXListTypeMap and validateMapListKeysMapSet. */
+function validateListType(s: Schema, path: string): FieldError[] {
+  const errs: FieldError[] = [];
   const listType = s[LIST_TYPE];
   const mapKeys = Array.isArray(s[LIST_MAP_KEYS]) ? (s[LIST_MAP_KEYS] as string[]) : [];
-  if (listType !== undefined && !['atomic', 'set', 'map'].includes(listType)) {
-    errs.push(field.notSupported(child(path, LIST_TYPE), listType, ['atomic', 'set', 'map']));
-  }
-  if (listType !== undefined && s.type !== 'array') errs.push(field.invalid(child(path, LIST_TYPE), listType, 'must only be used on type array'));
-  if (mapKeys.length > 0) {
-    if (listType === undefined) errs.push(field.required(child(path, LIST_TYPE), 'must be map if x-kubernetes-list-map-keys is non-empty'));
-    else if (listType !== 'map') errs.push(field.invalid(child(path, LIST_TYPE), listType, 'must be map if x-kubernetes-list-map-keys is non-empty'));
-  }
-  if (listType === 'map') {
-    if (mapKeys.length === 0) errs.push(field.required(child(path, LIST_MAP_KEYS), 'must not be empty if x-kubernetes-list-type is map'));
-    const items = s.items;
-    if (items === undefined) errs.push(field.required(child(path, 'items'), 'must have a schema if x-kubernetes-list-type is map'));
-    else if (!isSchema(items)) errs.push(field.invalid(child(path, 'items'), items, 'must only have a single schema if x-kubernetes-list-type is map'));
-    else if (items.type !== 'object') errs.push(field.invalid(child(child(path, 'items'), 'type'), items.type ?? '', "must be object if parent array's x-kubernetes-list-type is map"));
-    else {
-      const seen = new Set<string>();
-      for (const k of mapKeys) {
-        const p = propertyOf(items, k);
-        if (!p) errs.push(field.invalid(child(path, LIST_MAP_KEYS), mapKeys, 'entries must all be names of item properties'));
-        else if (p.type === 'array' || p.type === 'object') {
-          errs.push(field.invalid(child(key(child(child(path, 'items'), 'properties'), k), 'type'), items.type, "must be a scalar type if parent array's x-kubernetes-list-type is map"));
+  const type = typeof s.type === 'string' ? s.type : '';
+  if (listType !== undefined) {
+    if (type !== 'array') {
+      if (type === '') errs.push(field.required(child(path, 'type'), 'must be array if x-kubernetes-list-type is specified'));
+      else errs.push(field.invalid(child(path, 'type'), type, 'must be array if x-kubernetes-list-type is specified'));
+    }
+    const items = itemsOf(s);
+    if (type === 'array' && listType === 'set' && items) {
+      // requireAtomicSetType: set elements must compare as a whole.
+      if (items.type === 'array' && items[LIST_TYPE] !== undefined && items[LIST_TYPE] !== 'atomic') {
+        errs.push(field.invalid(child(child(path, 'items'), LIST_TYPE), items[LIST_TYPE], 'must be atomic as item of a list with x-kubernetes-list-type=set'));
+      } else if (items.type === 'object' && items[MAP_TYPE] !== 'atomic') {
+        // upstream reports the item's list type here (usually unset, so null)
+        errs.push(field.invalid(child(child(path, 'items'), MAP_TYPE), items[LIST_TYPE] ?? null, 'must be atomic as item of a list with x-kubernetes-list-type=set'));
+      }
+    }
+    if (!['atomic', 'set', 'map'].includes(listType)) errs.push(field.notSupported(child(path, LIST_TYPE), listType, ['atomic', 'set', 'map']));
+    if (listType === 'map') {
+      if (mapKeys.length === 0) errs.push(field.required(child(path, LIST_MAP_KEYS), 'must not be empty if x-kubernetes-list-type is map'));
+      if (s.items === undefined) errs.push(field.required(child(path, 'items'), 'must have a schema if x-kubernetes-list-type is map'));
+      else if (!isSchema(s.items)) errs.push(field.invalid(child(path, 'items'), s.items, 'must only have a single schema if x-kubernetes-list-type is map'));
+      else if (s.items.type !== 'object') {
+        errs.push(field.invalid(child(child(path, 'items'), 'type'), s.items.type ?? '', "must be object if parent array's x-kubernetes-list-type is map"));
+      }
+      if (items && items.type === 'object') {
+        const seen = new Set<string>();
+        for (const k of mapKeys) {
+          const p = propertyOf(items, k);
+          if (!p) errs.push(field.invalid(child(path, LIST_MAP_KEYS), mapKeys, 'entries must all be names of item properties'));
+          else if (p.type === 'array' || p.type === 'object') {
+            errs.push(field.invalid(child(key(child(child(path, 'items'), 'properties'), k), 'type'), items.type, "must be a scalar type if parent array's x-kubernetes-list-type is map"));
+          }
+          if (seen.has(k)) errs.push(field.invalid(child(path, LIST_MAP_KEYS), mapKeys, 'must not contain duplicate entries'));
+          seen.add(k);
         }
-        if (seen.has(k)) errs.push(field.invalid(child(path, LIST_MAP_KEYS), mapKeys, 'must not contain duplicate entries'));
-        seen.add(k);
       }
     }
   }
   const mapType = s[MAP_TYPE];
   if (mapType !== undefined) {
-    if (!['atomic', 'granular'].includes(mapType)) errs.push(field.notSupported(child(path, MAP_TYPE), mapType, ['atomic', 'granular']));
-    if (s.type !== 'object') errs.push(field.invalid(child(path, MAP_TYPE), mapType, 'must only be used if type is object'));
+    if (type !== 'object') {
+      if (type === '') errs.push(field.required(child(path, 'type'), 'must be object if x-kubernetes-map-type is specified'));
+      else errs.push(field.invalid(child(path, 'type'), type, 'must be object if x-kubernetes-map-type is specified'));
+    }
+    if (mapType !== 'atomic' && mapType !== 'granular') errs.push(field.notSupported(child(path, MAP_TYPE), mapType, ['atomic', 'granular']));
   }
+  if (mapKeys.length > 0) {
+    if (listType === undefined) errs.push(field.required(child(path, LIST_TYPE), 'must be map if x-kubernetes-list-map-keys is non-empty'));
+    else if (listType !== 'map') errs.push(field.invalid(child(path, LIST_TYPE), listType, 'must be map if x-kubernetes-list-map-keys is non-empty'));
+  }
+  const items = itemsOf(s);
+  if (items && (listType === 'set' || listType === 'map')) {
+    if (items.nullable) errs.push(field.forbidden(child(child(path, 'items'), 'nullable'), `cannot be nullable when x-kubernetes-list-type is ${listType}`));
+    if (listType === 'map') {
+      const required = new Set(Array.isArray(items.required) ? items.required : []);
+      for (const k of mapKeys) {
+        const p = propertyOf(items, k);
+        if (!p) continue;
+        const at = key(child(child(path, 'items'), 'properties'), k);
+        if (!required.has(k) && p.default === undefined) {
+          errs.push(field.required(child(at, 'default'), 'this property is in x-kubernetes-list-map-keys, so it must have a default or be a required property'));
+        }
+        if (p.nullable) errs.push(field.forbidden(child(at, 'nullable'), 'this property is in x-kubernetes-list-map-keys, so it cannot be nullable'));
+      }
+    }
+  }
+  return errs;
+}
 
-  for (const [k, v] of Object.entries(propertiesOf(s))) errs.push(...validateOpenAPISchema(v, key(child(path, 'properties'), k)));
-  if (isObject(s.patternProperties)) {
-    for (const [k, v] of Object.entries(s.patternProperties)) errs.push(...validateOpenAPISchema(v, key(child(path, 'patternProperties'), k)));
+/** The syntactic x-kubernetes-validations checks (compiling the CEL rules is not done here). */
+function validateXValidations(s: Schema, path: string): FieldError[] {
+  const rules = Array.isArray(s[VALIDATIONS]) ? (s[VALIDATIONS] as Array<{ rule?: string; message?: string }>) : [];
+  const errs: FieldError[] = [];
+  rules.forEach((r, i) => {
+    const at = key(child(path, VALIDATIONS), i);
+    const rule = (r?.rule ?? '').trim();
+    const message = r?.message ?? '';
+    const msg = message.trim();
+    if (rule === '') errs.push(field.required(child(at, 'rule'), 'rule is not specified'));
+    else if (message.length > 0 && msg === '') errs.push(field.invalid(child(at, 'message'), message, 'message must be non-empty if specified'));
+    else if (/[\n\r]/.test(msg)) errs.push(field.invalid(child(at, 'message'), message, 'message must not contain line breaks'));
+    else if (/[\n\r]/.test(rule) && msg === '') errs.push(field.required(child(at, 'message'), 'message must be specified if rule contains line breaks'));
+  });
+  return errs;
+}
+
+/** validateCustomResourceDefinitionOpenAPISchema (apiextensions.k8s.io/v1 options). */
+function validateOpenAPISchema(s: Schema | undefined, path: string, ctx: OpenAPIContext): FieldError[] {
+  if (!isSchema(s)) return [];
+  const errs: FieldError[] = validateSpecStandard(s, path, ctx);
+  const inner: OpenAPIContext = { isRoot: false, insideResourceMeta: ctx.insideResourceMeta, forbidDefaults: ctx.forbidDefaults };
+  if (s.uniqueItems === true) {
+    errs.push(field.forbidden(child(path, 'uniqueItems'), 'uniqueItems cannot be set to true since the runtime complexity becomes quadratic'));
   }
-  if (isSchema(s.additionalItems)) errs.push(...validateOpenAPISchema(s.additionalItems, child(path, 'additionalItems')));
-  errs.push(...validateOpenAPISchema(s.not, child(path, 'not')));
+  if (s.additionalProperties !== undefined) {
+    // properties are for structs, additionalProperties for maps: never both.
+    if (nonEmpty(s.properties) && (s.additionalProperties === false || isSchema(s.additionalProperties))) {
+      errs.push(field.forbidden(child(path, 'additionalProperties'), 'additionalProperties and properties are mutual exclusive'));
+    }
+    const sub = ctx.insideResourceMeta ? { ...inner, forbidDefaults: 'inside additionalProperties applying to object metadata' } : inner;
+    if (isSchema(s.additionalProperties)) errs.push(...validateOpenAPISchema(s.additionalProperties, child(path, 'additionalProperties'), sub));
+  }
+  for (const [k, v] of Object.entries(propertiesOf(s))) {
+    let sub = inner;
+    if ((ctx.isRoot || s[EMBEDDED]) && META_FIELDS.has(k)) {
+      sub = { ...sub, insideResourceMeta: true };
+      if (ctx.isRoot) sub.forbidDefaults = `in top-level ${k}`;
+    }
+    errs.push(...validateOpenAPISchema(v, key(child(path, 'properties'), k), sub));
+  }
+  errs.push(...validateOpenAPISchema(s.not, child(path, 'not'), inner));
   for (const [name, list] of [['allOf', s.allOf], ['oneOf', s.oneOf], ['anyOf', s.anyOf]] as const) {
-    if (Array.isArray(list)) list.forEach((v, i) => errs.push(...validateOpenAPISchema(v, key(child(path, name), i))));
+    if (Array.isArray(list)) list.forEach((v, i) => errs.push(...validateOpenAPISchema(v, key(child(path, name), i), inner)));
   }
   if (isObject(s.definitions)) {
-    for (const [k, v] of Object.entries(s.definitions)) errs.push(...validateOpenAPISchema(v, key(child(path, 'definitions'), k)));
+    for (const [k, v] of Object.entries(s.definitions)) errs.push(...validateOpenAPISchema(v, key(child(path, 'definitions'), k), inner));
   }
-  if (isSchema(s.items)) errs.push(...validateOpenAPISchema(s.items, child(path, 'items')));
-  else if (Array.isArray(s.items)) s.items.forEach((v, i) => errs.push(...validateOpenAPISchema(v, key(child(path, 'items'), i))));
+  if (isSchema(s.items)) errs.push(...validateOpenAPISchema(s.items, child(path, 'items'), inner));
+  else if (Array.isArray(s.items)) s.items.forEach((v, i) => errs.push(...validateOpenAPISchema(v, key(child(path, 'items'), i), inner)));
   if (isObject(s.dependencies)) {
-    for (const [k, v] of Object.entries(s.dependencies)) if (isSchema(v)) errs.push(...validateOpenAPISchema(v, key(child(path, 'dependencies'), k)));
+    for (const [k, v] of Object.entries(s.dependencies)) if (isSchema(v)) errs.push(...validateOpenAPISchema(v, key(child(path, 'dependencies'), k), inner));
   }
+  if (s[PRESERVE] === false) errs.push(field.invalid(child(path, PRESERVE), false, 'must be true or undefined'));
+  errs.push(...validateListType(s, path));
+  errs.push(...validateXValidations(s, path));
   return errs;
 }
 
@@ -1169,14 +1249,20 @@ function validateDefaults(s: Schema | undefined, path: string, insideMeta: boole
  * structurality (ValidateStructural; errors sorted as upstream sorts them), then defaults.
  */
 export function validateStructuralSchema(schema: Schema, path = 'spec.validation.openAPIV3Schema'): FieldError[] {
-  const errs = validateOpenAPISchema(schema, path);
-  if (!isSchema(schema) || hasUnsupportedFields(schema)) return errs;
-  const structural = [...validateStructuralInvariants(schema, 'root', path), ...validateCompleteness(schema, schema, path, path)];
-  structural.sort((a, b) => {
-    const x = fieldErrorString(a);
-    const y = fieldErrorString(b);
-    return x < y ? -1 : x > y ? 1 : 0;
-  });
-  if (structural.length > 0) return [...errs, ...structural];
-  return [...errs, ...validateDefaults({ ...schema, [EMBEDDED]: true }, path, false)];
+  if (!isSchema(schema)) return [];
+  const errs: FieldError[] = [];
+  if (schema.nullable) errs.push(field.forbidden(child(path, 'nullable'), 'nullable cannot be true at the root'));
+  // requirestructuralSchema runs first; a schema NewStructural cannot convert is reported
+  // through the OpenAPI checks below instead.
+  if (!hasUnsupportedFields(schema)) {
+    const structural = [...validateStructuralInvariants(schema, 'root', path), ...validateCompleteness(schema, schema, path, path)];
+    structural.sort((a, b) => {
+      const x = fieldErrorString(a);
+      const y = fieldErrorString(b);
+      return x < y ? -1 : x > y ? 1 : 0;
+    });
+    errs.push(...(structural.length > 0 ? structural : validateDefaults({ ...schema, [EMBEDDED]: true }, path, false)));
+  }
+  errs.push(...validateOpenAPISchema(schema, path, { isRoot: true, insideResourceMeta: false }));
+  return errs;
 }

@@ -617,12 +617,13 @@ describe('validateStructuralSchema', () => {
 
   it('checks embedded resources, root type and root additionalProperties', () => {
     const s: Schema = { type: 'array', items: { type: 'string' }, additionalProperties: { type: 'string' }, properties: { e: { type: 'string', 'x-kubernetes-embedded-resource': true } } };
+    // structural errors (sorted) come first, then the OpenAPI checks, as in upstream's CRD validation
     assert.deepEqual(messages(validateStructuralSchema(s, path)), [
-      `${path}.additionalProperties: Forbidden: additionalProperties and properties are mutual exclusive`,
       `${path}.additionalProperties: Forbidden: must not be used at the root`,
       `${path}.properties[e].properties: Required value: must not be empty if x-kubernetes-embedded-resource is true without x-kubernetes-preserve-unknown-fields`,
       `${path}.properties[e].type: Invalid value: "string": must be object if x-kubernetes-embedded-resource is true`,
       `${path}.type: Invalid value: "array": must be object at the root`,
+      `${path}.additionalProperties: Forbidden: additionalProperties and properties are mutual exclusive`,
     ]);
   });
 
@@ -631,7 +632,43 @@ describe('validateStructuralSchema', () => {
     assert.deepEqual(messages(validateStructuralSchema(s, path)), [
       `${path}.properties[a].$ref: Forbidden: $ref is not supported`,
       `${path}.properties[b].uniqueItems: Forbidden: uniqueItems cannot be set to true since the runtime complexity becomes quadratic`,
-      `${path}.properties[c].type: Forbidden: type cannot be set to null`,
+      `${path}.properties[c].type: Unsupported value: "null": supported values: "array", "boolean", "integer", "number", "object", "string"`,
+      `${path}.properties[c].type: Forbidden: type cannot be set to null, use nullable as an alternative`,
+    ]);
+  });
+
+  it('checks list and map types as upstream does for new CRDs', () => {
+    const s: Schema = {
+      type: 'object',
+      properties: {
+        tags: { type: 'string', 'x-kubernetes-list-type': 'sets' },
+        objs: { type: 'array', 'x-kubernetes-list-type': 'set', items: { type: 'object', properties: { a: { type: 'string' } } } },
+        ports: {
+          type: 'array',
+          'x-kubernetes-list-type': 'map',
+          'x-kubernetes-list-map-keys': ['name'],
+          items: { type: 'object', nullable: true, properties: { name: { type: 'string', nullable: true } } },
+        },
+        m: { type: 'string', 'x-kubernetes-map-type': 'fine' },
+      },
+    };
+    assert.deepEqual(messages(validateStructuralSchema(s, path)), [
+      `${path}.properties[tags].type: Invalid value: "string": must be array if x-kubernetes-list-type is specified`,
+      `${path}.properties[tags].x-kubernetes-list-type: Unsupported value: "sets": supported values: "atomic", "set", "map"`,
+      `${path}.properties[objs].items.x-kubernetes-map-type: Invalid value: null: must be atomic as item of a list with x-kubernetes-list-type=set`,
+      `${path}.properties[ports].items.nullable: Forbidden: cannot be nullable when x-kubernetes-list-type is map`,
+      `${path}.properties[ports].items.properties[name].default: Required value: this property is in x-kubernetes-list-map-keys, so it must have a default or be a required property`,
+      `${path}.properties[ports].items.properties[name].nullable: Forbidden: this property is in x-kubernetes-list-map-keys, so it cannot be nullable`,
+      `${path}.properties[m].type: Invalid value: "string": must be object if x-kubernetes-map-type is specified`,
+      `${path}.properties[m].x-kubernetes-map-type: Unsupported value: "fine": supported values: "atomic", "granular"`,
+    ]);
+  });
+
+  it('forbids defaults in top-level metadata and a nullable root', () => {
+    const s: Schema = { type: 'object', nullable: true, properties: { metadata: { type: 'object', default: {} } } };
+    assert.deepEqual(messages(validateStructuralSchema(s, path)), [
+      `${path}.nullable: Forbidden: nullable cannot be true at the root`,
+      `${path}.properties[metadata].default: Forbidden: must not be set in top-level metadata`,
     ]);
   });
 
