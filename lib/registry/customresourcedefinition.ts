@@ -9,7 +9,7 @@ import { isDNS1035Label, isDNS1123Subdomain, nameIsDNSSubdomain, type NameValida
 import { validateObjectMeta, validateObjectMetaUpdate } from '../validation/object-meta.js';
 import type { KObject, ResourceType } from './resource-type.js';
 import { CREATED_AT_TABLE } from './role.js';
-import { ensure } from './workload.js';
+import { ensure, invalidGo } from './workload.js';
 
 type J = Record<string, any>;
 
@@ -95,22 +95,15 @@ function dns1035(v: string, path: string, prefix = ''): FieldError[] {
   return errs.length ? [field.invalid(path, v, prefix + errs.join(','))] : [];
 }
 
-/** ValidateCustomResourceDefinitionNames (plus the required checks). */
+/** ValidateCustomResourceDefinitionNames (the required checks are the spec's, before these). */
 function validateNames(names: J, path: string): FieldError[] {
   const errs: FieldError[] = [];
-  if (!names.plural) errs.push(field.required(`${path}.plural`, ''));
-  else errs.push(...dns1035(names.plural, `${path}.plural`));
-  if (!names.singular) errs.push(field.required(`${path}.singular`, ''));
-  else errs.push(...dns1035(names.singular, `${path}.singular`));
-  if (!names.kind) errs.push(field.required(`${path}.kind`, ''));
-  else {
-    const e = isDNS1035Label(String(names.kind).toLowerCase());
-    if (e.length) errs.push(field.invalid(`${path}.kind`, names.kind, 'may have mixed case, but should otherwise match: ' + e.join(',')));
-  }
-  if (!names.listKind) errs.push(field.required(`${path}.listKind`, ''));
-  else {
-    const e = isDNS1035Label(String(names.listKind).toLowerCase());
-    if (e.length) errs.push(field.invalid(`${path}.listKind`, names.listKind, 'may have mixed case, but should otherwise match: ' + e.join(',')));
+  if (names.plural) errs.push(...dns1035(names.plural, `${path}.plural`));
+  if (names.singular) errs.push(...dns1035(names.singular, `${path}.singular`));
+  for (const k of ['kind', 'listKind']) {
+    if (!names[k]) continue;
+    const e = isDNS1035Label(String(names[k]).toLowerCase());
+    if (e.length) errs.push(field.invalid(`${path}.${k}`, names[k], 'may have mixed case, but should otherwise match: ' + e.join(',')));
   }
   (names.shortNames ?? []).forEach((s: string, i: number) => errs.push(...dns1035(s, `${path}.shortNames[${i}]`)));
   if (names.kind && names.kind === names.listKind) errs.push(field.invalid(`${path}.listKind`, names.listKind, 'kind and listKind may not be the same'));
@@ -124,8 +117,7 @@ const PRINTER_FORMATS = ['byte', 'date', 'date-time', 'double', 'float', 'int32'
 function validateVersion(v: J, path: string): FieldError[] {
   const errs: FieldError[] = [];
   const schema = v.schema?.openAPIV3Schema;
-  if (!schema) errs.push(field.required(`${path}.schema.openAPIV3Schema`, 'schemas are required'));
-  else errs.push(...validateStructural(schema, `${path}.schema.openAPIV3Schema`));
+  if (schema) errs.push(...validateStructural(schema, `${path}.schema.openAPIV3Schema`));
   const scale = v.subresources?.scale;
   if (scale) {
     const sp = `${path}.subresources.scale`;
@@ -148,6 +140,30 @@ function validateVersion(v: J, path: string): FieldError[] {
   return errs;
 }
 
+/** validateCustomResourceConversion; paths name the internal fields, as upstream validates those. */
+function validateConversion(conv: J | undefined): FieldError[] {
+  if (!conv) return [];
+  const p = 'spec.conversion';
+  const errs: FieldError[] = [];
+  if (!conv.strategy) errs.push(field.required(`${p}.strategy`, ''));
+  else if (!['None', 'Webhook'].includes(conv.strategy)) errs.push(field.notSupported(`${p}.strategy`, conv.strategy, ['None', 'Webhook']));
+  const cc = conv.webhook?.clientConfig;
+  const reviewVersions: string[] = conv.webhook?.conversionReviewVersions ?? [];
+  if (conv.strategy === 'Webhook') {
+    if (!cc) errs.push(field.required(`${p}.webhookClientConfig`, 'required when strategy is set to Webhook'));
+    else if ((cc.url == null) === (cc.service == null)) errs.push(field.required(`${p}.webhookClientConfig`, 'exactly one of url or service is required'));
+    if (reviewVersions.length === 0) errs.push(field.required(`${p}.conversionReviewVersions`, ''));
+    else if (!reviewVersions.some((v) => v === 'v1' || v === 'v1beta1')) {
+      errs.push(field.invalid(`${p}.conversionReviewVersions`, reviewVersions, 'must include at least one of v1, v1beta1'));
+    }
+  } else {
+    if (cc) errs.push(field.forbidden(`${p}.webhookClientConfig`, 'should not be set when strategy is not set to Webhook'));
+    if (reviewVersions.length) errs.push(field.forbidden(`${p}.conversionReviewVersions`, 'should not be set when strategy is not set to Webhook'));
+  }
+  return errs;
+}
+
+/** validateCustomResourceDefinitionSpec, in upstream's order. */
 function validateSpec(obj: KObject): FieldError[] {
   const spec = obj.spec ?? {};
   const errs: FieldError[] = [];
@@ -158,6 +174,9 @@ function validateSpec(obj: KObject): FieldError[] {
   if (!spec.scope) errs.push(field.required('spec.scope', ''));
   else if (!['Cluster', 'Namespaced'].includes(spec.scope)) errs.push(field.notSupported('spec.scope', spec.scope, ['Cluster', 'Namespaced']));
   const versions: J[] = spec.versions ?? [];
+  versions.forEach((v, i) => {
+    if (!v.schema?.openAPIV3Schema) errs.push(field.required(`spec.versions[${i}].schema.openAPIV3Schema`, 'schemas are required'));
+  });
   const seen = new Set<string>();
   let unique = true;
   let storage = 0;
@@ -170,16 +189,28 @@ function validateSpec(obj: KObject): FieldError[] {
   });
   if (!unique) errs.push(field.invalid('spec.versions', versions, 'must contain unique version names'));
   if (storage !== 1) errs.push(field.invalid('spec.versions', versions, 'must have exactly one version marked as storage version'));
-  errs.push(...validateNames(spec.names ?? {}, 'spec.names'));
-  const conv = spec.conversion;
-  if (conv) {
-    if (!['None', 'Webhook'].includes(conv.strategy)) errs.push(field.notSupported('spec.conversion.strategy', conv.strategy ?? '', ['None', 'Webhook']));
-    else if (conv.strategy === 'Webhook' && !conv.webhook?.clientConfig) errs.push(field.required('spec.conversion.webhook', 'required when strategy is set to Webhook'));
-    else if (conv.strategy === 'None' && conv.webhook) errs.push(field.forbidden('spec.conversion.webhook', 'should not be set when strategy is not set to Webhook'));
-  }
+  const names = spec.names ?? {};
+  for (const k of ['plural', 'singular', 'kind', 'listKind']) if (!names[k]) errs.push(field.required(`spec.names.${k}`, ''));
+  errs.push(...validateNames(names, 'spec.names'));
+  errs.push(...validateConversion(spec.conversion));
   if (spec.preserveUnknownFields === true) {
     errs.push(field.invalid('spec.preserveUnknownFields', true, 'cannot set to true, set x-kubernetes-preserve-unknown-fields to true in spec.versions[*].schema instead'));
   }
+  return errs;
+}
+
+/** ValidateCustomResourceDefinitionStoredVersions. */
+function validateStoredVersions(obj: KObject): FieldError[] {
+  const path = 'status.storedVersions';
+  const stored: string[] | undefined = obj.status?.storedVersions;
+  if (!stored || stored.length === 0) return [invalidGo(path, stored ?? null, stored ? '[]string{}' : '[]string(nil)', 'must have at least one stored version')];
+  const errs: FieldError[] = [];
+  const remaining = new Map(stored.map((v, i) => [v, i]));
+  for (const v of (obj.spec?.versions ?? []) as J[]) {
+    if (v.storage && !remaining.has(v.name)) errs.push(field.invalid(path, v, `must have the storage version ${v.name}`));
+    remaining.delete(v.name);
+  }
+  for (const [v, i] of remaining) errs.push(field.invalid(`${path}[${i}]`, v, 'must appear in spec.versions'));
   return errs;
 }
 
@@ -193,7 +224,7 @@ function crdNameValidator(obj: KObject): NameValidator {
 }
 
 function validate(obj: KObject): FieldError[] {
-  return [...validateObjectMeta(obj.metadata, { namespaced: false, nameValidator: crdNameValidator(obj) }), ...validateSpec(obj)];
+  return [...validateObjectMeta(obj.metadata, { namespaced: false, nameValidator: crdNameValidator(obj) }), ...validateSpec(obj), ...validateStoredVersions(obj)];
 }
 
 function validateUpdate(obj: KObject, old: KObject): FieldError[] {
@@ -243,7 +274,8 @@ export const customresourcedefinitions: ResourceType = {
   defaults,
   prepareForCreate(obj) {
     const sv = storageVersionOf(obj);
-    obj.status = { acceptedNames: { kind: '', plural: '' }, storedVersions: sv ? [sv] : [] };
+    // storedVersions is not omitempty: a CRD without a storage version stores null (then fails validation).
+    obj.status = { acceptedNames: { kind: '', plural: '' }, storedVersions: sv ? [sv] : null };
   },
   prepareForUpdate(obj, old) {
     // A new storage version is recorded in status.storedVersions (strategy.go PrepareForUpdate).

@@ -70,9 +70,13 @@ describe('CustomResourceDefinition', () => {
       c.spec.versions.push({ ...c.spec.versions[0], name: 'v2' });
       delete c.spec.names.kind;
     })).errors;
-    assert.equal(errors.length, 3);
+    assert.equal(errors.length, 4);
     assert.match(errors[0], /^spec\.versions: Invalid value: .*: must have exactly one version marked as storage version$/);
-    assert.deepEqual(errors.slice(1), ['spec.names.kind: Required value', 'spec.names.listKind: Required value']);
+    assert.deepEqual(errors.slice(1, 3), ['spec.names.kind: Required value', 'spec.names.listKind: Required value']);
+    // Only the first storage version is recorded on create, so the second is missing from status.
+    assert.match(errors[3], /^status\.storedVersions: Invalid value: .*: must have the storage version v2$/);
+    const none = create(crds, crontabWith((c) => (c.spec.versions[0].storage = false))).errors;
+    assert.equal(none[none.length - 1], 'status.storedVersions: Invalid value: []string(nil): must have at least one stored version');
   });
 
   it('requires a schema and a scope', () => {
@@ -81,6 +85,8 @@ describe('CustomResourceDefinition', () => {
       c.spec.scope = 'Global';
     })).errors;
     assert.deepEqual(errors, ['spec.scope: Unsupported value: "Global": supported values: "Cluster", "Namespaced"', 'spec.versions[0].schema.openAPIV3Schema: Required value: schemas are required']);
+    const webhook = create(crds, crontabWith((c) => (c.spec.conversion = { strategy: 'Webhook' }))).errors;
+    assert.deepEqual(webhook, ['spec.conversion.webhookClientConfig: Required value: required when strategy is set to Webhook', 'spec.conversion.conversionReviewVersions: Required value']);
   });
 
   it('enforces structural-schema basics with apiextensions wording', () => {
