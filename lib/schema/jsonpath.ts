@@ -606,7 +606,8 @@ export function printerColumnCell(obj: unknown, jsonPath: string, type: PrinterC
   }
   if (results.length === 0 || results[0].length === 0) return null;
   const value = results[0][0];
-  if (type === 'string') return printValue(value);
+  // reflect.ValueOf(nil) is no value at all, which text/template prints as "<no value>".
+  if (type === 'string') return value === null || value === undefined ? '<no value>' : printValue(value);
   if (value === null || value === undefined) return null;
   switch (type) {
     case 'integer':

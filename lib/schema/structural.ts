@@ -349,10 +349,17 @@ const FORMAT_VALIDATORS: Record<string, (s: string) => boolean> = {
  * Go's regexp is RE2; JavaScript's syntax is close enough for CRD patterns, except for inline
  * flags, which are translated when they lead the pattern.
  */
+const PATTERNS = new Map<string, RegExp>();
 function compilePattern(pattern: string): RegExp {
-  const m = /^\(\?([imsU]+)\)/.exec(pattern);
-  const flags = m ? [...new Set(m[1].replace(/U/g, ''))].join('') : '';
-  return new RegExp(m ? pattern.slice(m[0].length) : pattern, flags);
+  let re = PATTERNS.get(pattern);
+  if (!re) {
+    const m = /^\(\?([imsU]+)\)/.exec(pattern);
+    const flags = m ? [...new Set(m[1].replace(/U/g, ''))].join('') : '';
+    re = new RegExp(m ? pattern.slice(m[0].length) : pattern, flags);
+    // CRD schemas are few and long-lived; the cache stays small.
+    if (PATTERNS.size < 10000) PATTERNS.set(pattern, re);
+  }
+  return re;
 }
 
 /** A compile error worded as Go's regexp/syntax words the common ones. */

@@ -108,6 +108,7 @@ describe('executeJsonPath (kubectl -o jsonpath output)', () => {
     ['a filter through recursive descent', '{.items[?(@..ready==true)].metadata.name}', nodes, '127.0.0.1'],
     ['an empty range', '{range .items[*]}{.metadata.name}{end}', { items: [] }, ''],
     ['a bare expression, wrapped in braces as kubectl does', '.items[1].metadata.name', nodes, '127.0.0.2'],
+    ['a null as fmt prints a nil interface', '{.a}', { a: null }, '<nil>'],
   ];
   for (const [what, template, input, want] of cases) {
     it(`prints ${what}`, () => {
@@ -167,7 +168,7 @@ describe('printerColumnCell', () => {
   const now = Date.parse('2024-05-01T12:00:00Z');
   const crontab = {
     metadata: { name: 'c', creationTimestamp: '2024-05-01T11:55:00Z' },
-    spec: { cronSpec: '* * * * */5', image: 'img', replicas: 3, ratio: 0.5, paused: false, list: [1, 'x'], obj: { b: 1, a: 'x' }, when: 'not a time', empty: '' },
+    spec: { nothing: null, cronSpec: '* * * * */5', image: 'img', replicas: 3, ratio: 0.5, paused: false, list: [1, 'x'], obj: { b: 1, a: 'x' }, when: 'not a time', empty: '' },
     status: { conditions: [{ type: 'Ready', status: 'True' }] },
   };
   const cases: Array<[string, string, string, unknown]> = [
@@ -187,6 +188,8 @@ describe('printerColumnCell', () => {
     ['nothing (null, printed <none>) for a missing field', '.spec.nope', 'string', null],
     ['nothing for a value of another type', '.spec.image', 'integer', null],
     ['nothing when evaluation fails', '.spec.list[5]', 'string', null],
+    ['<no value> for a null in a string column', '.spec.nothing', 'string', '<no value>'],
+    ['nothing for a null in an integer column', '.spec.nothing', 'integer', null],
   ];
   for (const [what, path, type, want] of cases) {
     it(`renders ${what}`, () => {
