@@ -5,7 +5,7 @@ import { isDNS1123Subdomain, isIPv4, isIPv6, isValidPortName, isValidPortNum, na
 import { validateObjectMeta, validateObjectMetaUpdate } from '../validation/object-meta.js';
 import { AGE_COLUMN, NAME_COLUMN, age } from './printing.js';
 import type { KObject, ResourceType } from './resource-type.js';
-import { invalidGo, resetStatus } from './workload.js';
+import { invalidGo } from './workload.js';
 
 type J = Record<string, any>;
 
@@ -127,8 +127,8 @@ export const ingresses: ResourceType = {
   model: 'V1Ingress',
   statusSubresource: true,
   subresources: [{ name: 'status', kind: 'Ingress', verbs: ['get', 'patch', 'update'] }],
+  // IngressStatus.loadBalancer is not omitempty.
   prepareForCreate(obj) {
-    resetStatus(obj);
     obj.status = { loadBalancer: {} };
   },
   validate: (obj) => [...validateObjectMeta(obj.metadata, { namespaced: true }), ...validateSpec(obj)],
