@@ -13,6 +13,14 @@ describe('resource.Quantity', () => {
     ['100m', '100m', 0.1],
     ['0.0000000001', '1n', 1e-9],
     ['512', '512', 512],
+    // From apimachinery's quantity_test.go (TestQuantityString / TestQuantityParseEmit).
+    ['.001Ki', '1024m', 1.024],
+    ['.000000000001Ki', '2n', 2e-9],
+    ['1025', '1025', 1025],
+    ['300e6', '300e6', 300e6],
+    ['80e-3', '80e-3', 0.08],
+    ['1000M', '1G', 1e9],
+    ['-9.01', '-9010m', -9.01],
   ];
   for (const [input, canonical, value] of cases) {
     it(`parses ${input} to ${canonical}`, () => {
@@ -23,7 +31,8 @@ describe('resource.Quantity', () => {
     });
   }
 
-  it('rejects unknown suffixes', () => {
+  it('rejects unknown suffixes and surrounding whitespace', () => {
+    for (const bad of ['1.1.M', '1+1.0M', '0.1mi', '0.1am', 'aoeu', '.5i', '1i', '-3.01i', '-3.01e-', ' 1', '1 ']) assert.equal(parseQuantity(bad), undefined, bad);
     assert.equal(parseQuantity('1K'), undefined);
     assert.equal(parseQuantity('abc'), undefined);
     assert.equal(parseQuantity(''), undefined);

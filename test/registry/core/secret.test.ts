@@ -34,3 +34,23 @@ describe('Secret', () => {
     assert.deepEqual(secret.selectableFields!(obj), { type: 'Opaque' });
   });
 });
+
+describe('Secret data decoding', () => {
+  it('refuses data that is not base64 with the decoder error kube-apiserver returns', () => {
+    const err = (() => {
+      try {
+        create(secret, { metadata: { name: 's' }, data: { a: 'YWJj', b: 'not base64!' } });
+      } catch (e) {
+        return e as { code: number; message: string };
+      }
+      return undefined;
+    })();
+    assert.ok(err);
+    assert.equal(err.code, 400);
+    assert.equal(err.message, 'Secret in version "v1" cannot be handled as a Secret: illegal base64 data at input byte 3');
+  });
+
+  it('accepts padded values and line breaks', () => {
+    assert.deepEqual(create(secret, { metadata: { name: 's' }, data: { a: 'YQ==', b: 'YWJj\nZGVm' } }).errors, []);
+  });
+});
