@@ -1080,16 +1080,35 @@ function validateOpenAPISchema(s: Schema | undefined, path: string, ctx: OpenAPI
   return errs;
 }
 
-/** What NewStructural refuses to convert (the schema is then not checked for structure). */
-function hasUnsupportedFields(s: unknown): boolean {
-  if (!isSchema(s)) return false;
-  if ((s.id ?? '') !== '' || (s.$schema ?? '') !== '' || (s.$ref ?? '') !== '' || nonEmpty(s.patternProperties) || nonEmpty(s.dependencies) || s.additionalItems !== undefined || nonEmpty(s.definitions) || Array.isArray(s.items)) {
-    return true;
+/**
+ * NewStructural's refusal, if any: the error of the first node (in its traversal order) that
+ * cannot be converted. The schema is then not checked for structure.
+ */
+function unsupportedFieldError(s: unknown): string | undefined {
+  if (!isSchema(s)) return undefined;
+  if ((s.id ?? '') !== '') return "OpenAPIV3Schema 'id' is not supported";
+  if ((s.$schema ?? '') !== '') return "OpenAPIV3Schema 'schema' is not supported";
+  if ((s.$ref ?? '') !== '') return "OpenAPIV3Schema '$ref' is not supported";
+  if (nonEmpty(s.patternProperties)) return "OpenAPIV3Schema 'patternProperties' is not supported";
+  if (nonEmpty(s.dependencies)) return "OpenAPIV3Schema 'dependencies' is not supported";
+  if (s.additionalItems !== undefined) return "OpenAPIV3Schema 'additionalItems' is not supported";
+  if (nonEmpty(s.definitions)) return "OpenAPIV3Schema 'definitions' is not supported";
+  const junctors: unknown[] = [s.not, ...(Array.isArray(s.allOf) ? s.allOf : []), ...(Array.isArray(s.anyOf) ? s.anyOf : []), ...(Array.isArray(s.oneOf) ? s.oneOf : [])];
+  for (const j of junctors) {
+    const e = unsupportedFieldError(j);
+    if (e) return e;
   }
-  if (s[PRESERVE] === false) return true;
-  const subs: unknown[] = [s.items, s.not, ...Object.values(propertiesOf(s)), ...(Array.isArray(s.allOf) ? s.allOf : []), ...(Array.isArray(s.anyOf) ? s.anyOf : []), ...(Array.isArray(s.oneOf) ? s.oneOf : [])];
-  if (isSchema(s.additionalProperties)) subs.push(s.additionalProperties);
-  return subs.some(hasUnsupportedFields);
+  if (isSchema(s.additionalProperties)) {
+    const e = unsupportedFieldError(s.additionalProperties);
+    if (e) return e;
+  }
+  if (s[PRESERVE] === false) return "internal error: 'x-kubernetes-preserve-unknown-fields' must be true or undefined";
+  if (Array.isArray(s.items) && s.items.length > 0) return "OpenAPIV3Schema 'items' must be a schema, but is an array";
+  for (const sub of [s.items, ...Object.values(propertiesOf(s))]) {
+    const e = unsupportedFieldError(sub);
+    if (e) return e;
+  }
+  return undefined;
 }
 
 type Level = 'root' | 'item' | 'field';
@@ -1259,9 +1278,8 @@ export function validateStructuralSchema(schema: Schema, path = 'spec.validation
   if (!isSchema(schema)) return [];
   const errs: FieldError[] = [];
   if (schema.nullable) errs.push(field.forbidden(child(path, 'nullable'), 'nullable cannot be true at the root'));
-  // requirestructuralSchema runs first; a schema NewStructural cannot convert is reported
-  // through the OpenAPI checks below instead.
-  if (!hasUnsupportedFields(schema)) {
+  const unsupported = unsupportedFieldError(schema);
+  if (!unsupported) {
     const structural = [...validateStructuralInvariants(schema, 'root', path), ...validateCompleteness(schema, schema, path, path)];
     structural.sort((a, b) => {
       const x = fieldErrorString(a);
@@ -1271,5 +1289,7 @@ export function validateStructuralSchema(schema: Schema, path = 'spec.validation
     errs.push(...(structural.length > 0 ? structural : validateDefaults({ ...schema, [EMBEDDED]: true }, path, false)));
   }
   errs.push(...validateOpenAPISchema(schema, path, { isRoot: true, insideResourceMeta: false }));
+  // NewStructural's own error overlaps the OpenAPI checks, so upstream shows it only alone.
+  if (errs.length === 0 && unsupported) errs.push(field.invalid(path, '', unsupported));
   return errs;
 }

@@ -672,6 +672,11 @@ describe('validateStructuralSchema', () => {
     ]);
   });
 
+  it('reports what only the structural conversion refuses ($schema) on its own', () => {
+    const s: Schema = { type: 'object', $schema: 'http://json-schema.org/draft-04/schema#' };
+    assert.deepEqual(messages(validateStructuralSchema(s, path)), [`${path}: Invalid value: "": OpenAPIV3Schema 'schema' is not supported`]);
+  });
+
   it('checks list-type map keys', () => {
     const s: Schema = { type: 'object', properties: { l: { type: 'array', 'x-kubernetes-list-type': 'map', items: { type: 'object', properties: { n: { type: 'string' } } }, 'x-kubernetes-list-map-keys': ['m'] } } };
     assert.deepEqual(messages(validateStructuralSchema(s, path)), [`${path}.properties[l].x-kubernetes-list-map-keys: Invalid value: ["m"]: entries must all be names of item properties`]);
