@@ -2,7 +2,7 @@
 // printEndpoints' "10.0.0.1:80,10.0.0.2:80 + 3 more..." cell.
 import { field, type FieldError } from '../api/errors.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from '../validation/object-meta.js';
-import { isDNS1123Label, isDNS1123Subdomain, isIPv6, isValidIP, isValidPortNum } from '../validation/names.js';
+import { isDNS1123Label, isDNS1123Subdomain, isIPv6, isValidIP, isValidPortNum, nonSpecialIPErrors } from '../validation/names.js';
 import { age, AGE_COLUMN, NAME_COLUMN } from './printing.js';
 import type { KObject, ResourceType } from './resource-type.js';
 
@@ -17,9 +17,12 @@ function defaults(ep: KObject): void {
 
 function validateAddress(a: J, path: string): FieldError[] {
   const errs: FieldError[] = [];
-  for (const m of isValidIP(a?.ip ?? '')) errs.push(field.invalid(`${path}.ip`, a?.ip ?? '', m));
+  const ipErrs = isValidIP(a?.ip ?? '');
+  for (const m of ipErrs) errs.push(field.invalid(`${path}.ip`, a?.ip ?? '', m));
   if (a?.hostname) for (const m of isDNS1123Label(a.hostname)) errs.push(field.invalid(`${path}.hostname`, a.hostname, m));
   if (a?.nodeName) for (const m of isDNS1123Subdomain(a.nodeName)) errs.push(field.invalid(`${path}.nodeName`, a.nodeName, m));
+  // ValidateNonSpecialIP runs on every address; an unparsable one gets its own short message.
+  for (const m of nonSpecialIPErrors(a?.ip ?? '')) errs.push(field.invalid(`${path}.ip`, a?.ip ?? '', m));
   return errs;
 }
 

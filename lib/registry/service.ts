@@ -4,7 +4,7 @@
 import { field, FIELD_IMMUTABLE, invalid, type FieldError } from '../api/errors.js';
 import { validateLabels } from '../validation/labels.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from '../validation/object-meta.js';
-import { isDNS1123Label, isDNS1123Subdomain, isIPv4, isIPv6, isQualifiedName, isValidIP, isValidPortName, isValidPortNum, nameIsDNS1035Label } from '../validation/names.js';
+import { isDNS1123Label, isDNS1123Subdomain, isIPv4, isIPv6, isQualifiedName, isValidIP, isValidPortName, isValidPortNum, nameIsDNS1035Label, nonSpecialIPErrors } from '../validation/names.js';
 import { age, AGE_COLUMN, formatLabels, NAME_COLUMN } from './printing.js';
 import type { KObject, ResourceType } from './resource-type.js';
 
@@ -352,7 +352,8 @@ function validateSpec(svc: KObject): FieldError[] {
     for (const m of isValidIP(ip)) errs.push(field.invalid(`spec.clusterIPs[${i}]`, ip, m));
   });
   (spec.externalIPs ?? []).forEach((ip: string, i: number) => {
-    for (const m of isValidIP(ip)) errs.push(field.invalid(`spec.externalIPs[${i}]`, ip, m));
+    const bad = isValidIP(ip);
+    for (const m of bad.length ? bad : nonSpecialIPErrors(ip)) errs.push(field.invalid(`spec.externalIPs[${i}]`, ip, m));
   });
   if (!spec.type) errs.push(field.required('spec.type'));
   else if (!SERVICE_TYPES.includes(spec.type)) errs.push(field.notSupported('spec.type', spec.type, SERVICE_TYPES));

@@ -173,6 +173,30 @@ export function isValidIP(value: string): string[] {
   return ['must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)'];
 }
 
+/**
+ * ValidateNonSpecialIP (pkg/apis/core/validation): endpoint and external IPs may not be
+ * unspecified, loopback or link-local.
+ */
+export function nonSpecialIPErrors(ip: string): string[] {
+  if (isIPv4(ip)) {
+    const [a, b, c] = ip.split('.').map(Number);
+    if (ip === '0.0.0.0') return [`may not be unspecified (${ip})`];
+    if (a === 127) return ['may not be in the loopback range (127.0.0.0/8, ::1/128)'];
+    if (a === 169 && b === 254) return ['may not be in the link-local range (169.254.0.0/16, fe80::/10)'];
+    if (a === 224 && b === 0 && c === 0) return ['may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)'];
+    return [];
+  }
+  if (isIPv6(ip)) {
+    const lower = ip.toLowerCase();
+    if (lower === '::') return [`may not be unspecified (${ip})`];
+    if (lower === '::1') return ['may not be in the loopback range (127.0.0.0/8, ::1/128)'];
+    if (/^fe[89ab]/.test(lower)) return ['may not be in the link-local range (169.254.0.0/16, fe80::/10)'];
+    if (lower.startsWith('ff02:')) return ['may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)'];
+    return [];
+  }
+  return ['must be a valid IP address'];
+}
+
 export function isIPv4(value: string): boolean {
   const parts = value.split('.');
   return parts.length === 4 && parts.every((p) => /^(0|[1-9][0-9]{0,2})$/.test(p) && Number(p) <= 255);

@@ -18,6 +18,11 @@ describe('Endpoints', () => {
     const { obj } = create(endpoints, { metadata: { name: 'web' } });
     assert.equal(row(endpoints, obj)[1], '<none>');
     const { errors } = create(endpoints, { metadata: { name: 'web' }, subsets: [{ addresses: [{ ip: 'nope' }], ports: [{ port: 80 }] }] });
-    assert.deepEqual(errors, ['subsets[0].addresses[0].ip: Invalid value: "nope": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)']);
+    assert.deepEqual(errors, [
+      'subsets[0].addresses[0].ip: Invalid value: "nope": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)',
+      'subsets[0].addresses[0].ip: Invalid value: "nope": must be a valid IP address',
+    ]);
+    const loop = create(endpoints, { metadata: { name: 'web' }, subsets: [{ addresses: [{ ip: '127.0.0.1' }], ports: [{ port: 80 }] }] }).errors;
+    assert.deepEqual(loop, ['subsets[0].addresses[0].ip: Invalid value: "127.0.0.1": may not be in the loopback range (127.0.0.0/8, ::1/128)']);
   });
 });
