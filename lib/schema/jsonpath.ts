@@ -7,7 +7,7 @@
 // - Missing keys yield no result (AllowMissingKeys(true), the default of both kubectl and the
 //   CRD table convertor); out-of-range array indexes are errors.
 // - Filter comparisons only compare values of the same kind (text/template's eq/lt rules).
-import { humanDuration, since } from '../registry/printing.js';
+import { since } from '../registry/printing.js';
 
 export type JsonPathNode =
   | { kind: 'list'; nodes: JsonPathNode[] }
@@ -627,5 +627,3 @@ export function printerColumnCell(obj: unknown, jsonPath: string, type: PrinterC
   }
 }
 
-// Re-exported so callers rendering ages for other cells use the same rules.
-export { humanDuration };
