@@ -19,6 +19,7 @@ import {
   goIntOrString,
   invalidGo,
   nonNegative,
+  notDecremented,
   notMoreThan100Percent,
   selectorColumn,
   validatePositiveIntOrPercent,
@@ -125,6 +126,15 @@ export const daemonsets: ResourceType = {
     ...validateSpec(obj),
     ...immutableSelector(obj.spec?.selector, old.spec?.selector, 'spec.selector'),
   ],
+  // ValidateDaemonSetStatusUpdate: every counter is non-negative.
+  validateStatusUpdate: (obj, old) => {
+    const errs = validateObjectMetaUpdate(obj.metadata, old.metadata);
+    for (const c of ['currentNumberScheduled', 'numberMisscheduled', 'desiredNumberScheduled', 'numberReady', 'observedGeneration', 'updatedNumberScheduled', 'numberAvailable', 'numberUnavailable', 'collisionCount']) {
+      errs.push(...nonNegative(obj.status?.[c], `status.${c}`));
+    }
+    errs.push(...notDecremented(obj.status?.collisionCount, old.status?.collisionCount, 'status.collisionCount'));
+    return errs;
+  },
   table: {
     columns: [
       NAME_COLUMN,

@@ -17,11 +17,13 @@ import {
   intOrPercentValue,
   invalidGo,
   nonNegative,
+  notDecremented,
   notMoreThan100Percent,
   resetStatus,
   selectorColumn,
   selectorString,
   validatePositiveIntOrPercent,
+  validateReplicaStatus,
   validateWorkloadSelector,
 } from './workload.js';
 
@@ -82,7 +84,8 @@ function validateSpec(obj: KObject): FieldError[] {
   errs.push(...validateStrategy(spec.strategy));
   errs.push(...nonNegative(spec.minReadySeconds, 'spec.minReadySeconds'));
   errs.push(...nonNegative(spec.revisionHistoryLimit, 'spec.revisionHistoryLimit'));
-  if (spec.rollbackTo) errs.push(...nonNegative(spec.rollbackTo.revision, 'spec.rollbackTo.revision'));
+  // ValidateRollback names the field "rollback.version" upstream.
+  if (spec.rollbackTo) errs.push(...nonNegative(spec.rollbackTo.revision, 'spec.rollback.version'));
   if (typeof spec.progressDeadlineSeconds === 'number') {
     errs.push(...nonNegative(spec.progressDeadlineSeconds, 'spec.progressDeadlineSeconds'));
     if (spec.progressDeadlineSeconds <= (spec.minReadySeconds ?? 0)) {
@@ -116,6 +119,15 @@ export const deployments: ResourceType = {
     ...validateSpec(obj),
     // apps/v1 forbids changing the selector (strategy.go ValidateUpdate).
     ...immutableSelector(obj.spec?.selector, old.spec?.selector, 'spec.selector'),
+  ],
+  validateStatusUpdate: (obj, old) => [
+    ...validateObjectMetaUpdate(obj.metadata, old.metadata),
+    ...validateReplicaStatus(
+      obj.status,
+      ['observedGeneration', 'replicas', 'updatedReplicas', 'readyReplicas', 'availableReplicas', 'unavailableReplicas', 'collisionCount'],
+      ['updatedReplicas', 'readyReplicas', 'availableReplicas'],
+    ),
+    ...notDecremented(obj.status?.collisionCount, old.status?.collisionCount, 'status.collisionCount'),
   ],
   table: {
     columns: [

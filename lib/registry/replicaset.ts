@@ -15,6 +15,7 @@ import {
   immutableSelector,
   nonNegative,
   selectorColumn,
+  validateReplicaStatus,
   validateWorkloadSelector,
 } from './workload.js';
 
@@ -64,6 +65,14 @@ export const replicasets: ResourceType = {
     ...validateObjectMetaUpdate(obj.metadata, old.metadata),
     ...validateSpec(obj),
     ...immutableSelector(obj.spec?.selector, old.spec?.selector, 'spec.selector'),
+  ],
+  validateStatusUpdate: (obj, old) => [
+    ...validateObjectMetaUpdate(obj.metadata, old.metadata),
+    ...validateReplicaStatus(
+      obj.status,
+      ['replicas', 'fullyLabeledReplicas', 'readyReplicas', 'availableReplicas', 'observedGeneration'],
+      ['fullyLabeledReplicas', 'readyReplicas', 'availableReplicas'],
+    ),
   ],
   table: {
     columns: [

@@ -13,7 +13,13 @@ import {
   containerCells,
   ensure,
   nonNegative,
+  goIntOrString,
+  intOrPercentValue,
+  invalidGo,
+  notDecremented,
+  notMoreThan100Percent,
   validatePositiveIntOrPercent,
+  validateReplicaStatus,
   validateWorkloadSelector,
 } from './workload.js';
 
@@ -71,20 +77,26 @@ function validateSpec(obj: KObject): FieldError[] {
       break;
     case 'RollingUpdate':
       if (us.rollingUpdate) {
-        errs.push(...nonNegative(us.rollingUpdate.partition, 'spec.updateStrategy.rollingUpdate.partition'));
-        errs.push(...validatePositiveIntOrPercent(us.rollingUpdate.maxUnavailable, 'spec.updateStrategy.rollingUpdate.maxUnavailable'));
+        const p = 'spec.updateStrategy.rollingUpdate';
+        errs.push(...nonNegative(us.rollingUpdate.partition, `${p}.partition`));
+        const mu = us.rollingUpdate.maxUnavailable;
+        if (mu != null) {
+          errs.push(...validatePositiveIntOrPercent(mu, `${p}.maxUnavailable`));
+          if (intOrPercentValue(mu) === 0) errs.push(invalidGo(`${p}.maxUnavailable`, mu, goIntOrString(mu), 'cannot be 0'));
+          errs.push(...notMoreThan100Percent(mu, `${p}.maxUnavailable`));
+        }
       }
       break;
     default:
       errs.push(field.invalid('spec.updateStrategy', us, "must be 'RollingUpdate' or 'OnDelete'"));
   }
-  errs.push(...nonNegative(spec.replicas, 'spec.replicas'));
   const retention = spec.persistentVolumeClaimRetentionPolicy;
   if (retention) {
     for (const k of ['whenDeleted', 'whenScaled']) {
       if (!RETENTION.includes(retention[k])) errs.push(field.notSupported(`spec.persistentVolumeClaimRetentionPolicy.${k}`, retention[k] ?? '', RETENTION));
     }
   }
+  errs.push(...nonNegative(spec.replicas, 'spec.replicas'));
   errs.push(...nonNegative(spec.minReadySeconds, 'spec.minReadySeconds'));
   if (spec.ordinals) errs.push(...nonNegative(spec.ordinals.start, 'spec.ordinals.start'));
   errs.push(...validateWorkloadSelector(spec, 'statefulset'));
@@ -139,6 +151,17 @@ export const statefulsets: ResourceType = {
   },
   validate: (obj) => [...validateObjectMeta(obj.metadata, { namespaced: true }), ...validateSpec(obj)],
   validateUpdate,
+  // ValidateStatefulSetStatusUpdate: status first, then metadata, then the collision count.
+  validateStatusUpdate: (obj, old) => [
+    ...validateReplicaStatus(
+      obj.status,
+      ['replicas', 'readyReplicas', 'currentReplicas', 'updatedReplicas', 'availableReplicas', 'observedGeneration', 'collisionCount'],
+      ['readyReplicas', 'currentReplicas', 'updatedReplicas', 'availableReplicas'],
+      'cannot be greater than status.readyReplicas',
+    ),
+    ...validateObjectMetaUpdate(obj.metadata, old.metadata),
+    ...notDecremented(obj.status?.collisionCount, old.status?.collisionCount, 'status.collisionCount'),
+  ],
   table: {
     columns: [
       NAME_COLUMN,

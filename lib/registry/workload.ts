@@ -100,7 +100,8 @@ export function validatePositiveIntOrPercent(v: unknown, path: string): FieldErr
   if (v === undefined || v === null) return [];
   if (typeof v === 'string') return PERCENT_RE.test(v) ? [] : [invalidGo(path, v, goIntOrString(v), PERCENT_MSG)];
   if (typeof v === 'number') return nonNegative(v, path);
-  return [field.invalid(path, v, "must be an integer or percentage (e.g '5%')")];
+  // Upstream passes this literal to field.Invalid unformatted, so its "%%" is printed as is.
+  return [field.invalid(path, v, "must be an integer or percentage (e.g '5%%')")];
 }
 
 /** getIntOrPercentValue: the number of an int, or the percentage number of a "N%" string. */
@@ -186,4 +187,32 @@ export function ensure<T extends Record<string, unknown>>(parent: Record<string,
   const v = parent[key];
   if (v === undefined || v === null || typeof v !== 'object') parent[key] = {};
   return parent[key] as T;
+}
+
+/**
+ * The status checks shared by ValidateDeploymentStatus, ValidateReplicaSetStatus and
+ * ValidateStatefulSetStatus: counters are non-negative and none exceeds status.replicas;
+ * available never exceeds ready.
+ */
+export function validateReplicaStatus(
+  status: Record<string, any> | undefined,
+  counters: string[],
+  boundedByReplicas: string[],
+  availableOverReady = 'cannot be greater than readyReplicas',
+): FieldError[] {
+  const st = status ?? {};
+  const errs: FieldError[] = [];
+  for (const c of counters) errs.push(...nonNegative(st[c], `status.${c}`));
+  const replicas = st.replicas ?? 0;
+  for (const c of boundedByReplicas) {
+    if ((st[c] ?? 0) > replicas) errs.push(field.invalid(`status.${c}`, st[c], 'cannot be greater than status.replicas'));
+  }
+  if ((st.availableReplicas ?? 0) > (st.readyReplicas ?? 0)) errs.push(field.invalid('status.availableReplicas', st.availableReplicas, availableOverReady));
+  return errs;
+}
+
+/** apivalidation.IsDecremented for a collision count: "cannot be decremented". */
+export function notDecremented(v: number | undefined | null, old: number | undefined | null, path: string): FieldError[] {
+  if (old == null) return [];
+  return v == null || v < old ? [field.invalid(path, v ?? 0, 'cannot be decremented')] : [];
 }

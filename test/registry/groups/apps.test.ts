@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { fieldErrorString } from '../../../lib/api/errors.js';
 import { controllerrevisions } from '../../../lib/registry/controllerrevision.js';
 import { daemonsets } from '../../../lib/registry/daemonset.js';
 import { deployments } from '../../../lib/registry/deployment.js';
@@ -309,5 +310,42 @@ describe('ControllerRevision', () => {
     const { obj: old } = create(controllerrevisions, { metadata: { name: 'r' }, data: { a: 1 }, revision: 1 });
     const { errors } = update(controllerrevisions, old, { metadata: { name: 'r' }, data: { a: 2 }, revision: 1 });
     assert.deepEqual(errors, ['data: Invalid value: {"a":2}: field is immutable']);
+  });
+});
+
+describe('Workload status updates', () => {
+  it('keep Deployment counters within status.replicas and available within ready', () => {
+    const { obj: old } = create(deployments, {
+      metadata: { name: 'd' },
+      spec: { selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'i' }] } } },
+    });
+    old.metadata.resourceVersion = '1';
+    const next = { ...structuredClone(old), status: { replicas: 1, updatedReplicas: 2, readyReplicas: 1, availableReplicas: 1 } };
+    assert.deepEqual(deployments.validateStatusUpdate!(next, old).map(fieldErrorString), ['status.updatedReplicas: Invalid value: 2: cannot be greater than status.replicas']);
+    const bad = { ...structuredClone(old), status: { replicas: 2, readyReplicas: 1, availableReplicas: 2 } };
+    assert.deepEqual(deployments.validateStatusUpdate!(bad, old).map(fieldErrorString), ['status.availableReplicas: Invalid value: 2: cannot be greater than readyReplicas']);
+  });
+
+  it('word the StatefulSet rule with status.readyReplicas and refuse a lower collision count', () => {
+    const { obj: old } = create(statefulsets, { metadata: { name: 's' }, spec: { selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'i' }] } } } });
+    old.metadata.resourceVersion = '1';
+    old.status = { replicas: 1, collisionCount: 2 };
+    const next = { ...structuredClone(old), status: { replicas: 1, readyReplicas: 0, availableReplicas: 1, collisionCount: 1 } };
+    assert.deepEqual(statefulsets.validateStatusUpdate!(next, old).map(fieldErrorString), [
+      'status.availableReplicas: Invalid value: 1: cannot be greater than status.readyReplicas',
+      'status.collisionCount: Invalid value: 1: cannot be decremented',
+    ]);
+  });
+
+  it('refuse a StatefulSet rolling update with maxUnavailable 0', () => {
+    const { errors } = create(statefulsets, {
+      metadata: { name: 's' },
+      spec: {
+        selector: { matchLabels: { a: 'b' } },
+        updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0 } },
+        template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'i' }] } },
+      },
+    });
+    assert.deepEqual(errors, ['spec.updateStrategy.rollingUpdate.maxUnavailable: Invalid value: intstr.IntOrString{Type:0, IntVal:0, StrVal:""}: cannot be 0']);
   });
 });
