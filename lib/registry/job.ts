@@ -113,7 +113,7 @@ export function validateJobSpecCommon(spec: Record<string, any>, path: string): 
   else errs.push(field.required(`${path}.template`, ''));
   const restartPolicy = spec.template?.spec?.restartPolicy;
   if (restartPolicy === 'Always') {
-    errs.push(field.required(`${path}.template.spec.restartPolicy`, 'valid values: ["OnFailure" "Never"]'));
+    errs.push(field.required(`${path}.template.spec.restartPolicy`, 'valid values: "OnFailure", "Never"'));
   } else if (restartPolicy !== 'OnFailure' && restartPolicy !== 'Never') {
     errs.push(field.notSupported(`${path}.template.spec.restartPolicy`, restartPolicy ?? '', ['OnFailure', 'Never']));
   }

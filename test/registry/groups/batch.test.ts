@@ -62,7 +62,7 @@ describe('Job', () => {
   it('refuses restartPolicy Always with upstream wording', () => {
     const t = structuredClone(pi);
     t.spec.template.spec.restartPolicy = 'Always';
-    assert.deepEqual(create(jobs, t).errors, ['spec.template.spec.restartPolicy: Required value: valid values: ["OnFailure" "Never"]']);
+    assert.deepEqual(create(jobs, t).errors, ['spec.template.spec.restartPolicy: Required value: valid values: "OnFailure", "Never"']);
   });
 
   it('requires completions for Indexed jobs', () => {
@@ -190,7 +190,7 @@ describe('CronJob', () => {
   it('needs a job template restart policy of OnFailure or Never', () => {
     const t = structuredClone(hello);
     t.spec.jobTemplate.spec.template.spec.restartPolicy = 'Always';
-    assert.deepEqual(create(cronjobs, t).errors, ['spec.jobTemplate.spec.template.spec.restartPolicy: Required value: valid values: ["OnFailure" "Never"]']);
+    assert.deepEqual(create(cronjobs, t).errors, ['spec.jobTemplate.spec.template.spec.restartPolicy: Required value: valid values: "OnFailure", "Never"']);
   });
 
   it('prints schedule, time zone, suspend, active and last schedule', () => {
