@@ -91,7 +91,7 @@ function legacyValidate(ev: J): FieldError[] {
     const reason = ev.reason ?? '';
     if (reason.length === 0) errs.push(field.required('reason', ''));
     if (reason.length > 128) errs.push(field.invalid('reason', '', 'can have at most 128 characters'));
-    if ((ev.note ?? '').length > 1024) errs.push(field.invalid('note', '', 'can have at most 1024 characters'));
+    if ((ev.note ?? '').length > 1024) errs.push(field.invalid('message', '', 'can have at most 1024 characters'));
   }
   for (const m of isDNS1123Subdomain(ns)) errs.push(field.invalid('namespace', ns, m));
   return errs;
@@ -104,14 +104,18 @@ function validate(ev: KObject): FieldError[] {
   errs.push(...validateSeries(ev));
   if (!isSet(ev.eventTime)) errs.push(field.required('eventTime', ''));
   if (ev.type !== 'Normal' && ev.type !== 'Warning') errs.push(field.invalid('type', '', `has invalid value: ${ev.type ?? ''}`));
-  if (isSet(ev.deprecatedFirstTimestamp)) errs.push(field.invalid('deprecatedFirstTimestamp', '', 'needs to be unset'));
-  if (isSet(ev.deprecatedLastTimestamp)) errs.push(field.invalid('deprecatedLastTimestamp', '', 'needs to be unset'));
-  if (ev.deprecatedCount) errs.push(field.invalid('deprecatedCount', '', 'needs to be unset'));
-  if (isSet(ev.deprecatedSource?.component) || isSet(ev.deprecatedSource?.host)) errs.push(field.invalid('deprecatedSource', '', 'needs to be unset'));
+  // Upstream validates the converted (core) event, so the paths carry the core names.
+  if (isSet(ev.deprecatedFirstTimestamp)) errs.push(field.invalid('firstTimestamp', '', 'needs to be unset'));
+  if (isSet(ev.deprecatedLastTimestamp)) errs.push(field.invalid('lastTimestamp', '', 'needs to be unset'));
+  if (ev.deprecatedCount) errs.push(field.invalid('count', '', 'needs to be unset'));
+  if (isSet(ev.deprecatedSource?.component) || isSet(ev.deprecatedSource?.host)) errs.push(field.invalid('source', '', 'needs to be unset'));
   return errs;
 }
 
-/** ValidateEventUpdate for events.k8s.io/v1; upstream names the immutable fields by their core names. */
+/**
+ * ValidateEventUpdate for events.k8s.io/v1; upstream names the immutable fields by their core
+ * Go field names (involvedObject, message, source …), in this order.
+ */
 function validateUpdate(ev: KObject, old: KObject): FieldError[] {
   const errs = [...legacyValidate(ev), ...validateObjectMetaUpdate(ev.metadata, old.metadata)];
   if (!deepEqual(ev.series, old.series)) errs.push(...validateSeries(ev));
@@ -127,7 +131,7 @@ function validateUpdate(ev: KObject, old: KObject): FieldError[] {
     ['eventTime', 'eventTime'],
     ['action', 'action'],
     ['related', 'related'],
-    ['reportingController', 'reportingComponent'],
+    ['reportingController', 'reportingController'],
     ['reportingInstance', 'reportingInstance'],
   ];
   for (const [v1name, corename] of immutable) {

@@ -69,7 +69,7 @@ describe('Event (events.k8s.io/v1)', () => {
       type: 'Info',
       deprecatedCount: 2,
     });
-    assert.deepEqual(errors, ['eventTime: Required value', 'type: Invalid value: "": has invalid value: Info', 'deprecatedCount: Invalid value: "": needs to be unset']);
+    assert.deepEqual(errors, ['eventTime: Required value', 'type: Invalid value: "": has invalid value: Info', 'count: Invalid value: "": needs to be unset']);
     const missing = create(eventsV1, { ...v1Event, reportingController: '', action: '' }).errors;
     assert.ok(missing.includes('reportingController: Required value'), missing.join('\n'));
     assert.ok(missing.includes('action: Required value'), missing.join('\n'));
