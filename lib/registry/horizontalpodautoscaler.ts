@@ -86,35 +86,54 @@ function validateTarget(t: J | undefined, path: string): FieldError[] {
   return errs;
 }
 
-const SOURCE_FIELD: Record<string, string> = { Object: 'object', Pods: 'pods', Resource: 'resource', External: 'external', ContainerResource: 'containerResource' };
+/** Metric source type → its field, in the order upstream's validateMetricSpec checks them. */
+const SOURCE_FIELD: Record<string, string> = { Object: 'object', External: 'external', Pods: 'pods', Resource: 'resource', ContainerResource: 'containerResource' };
 
+function validateMetricName(metric: J | undefined, path: string): FieldError[] {
+  const name = metric?.name ?? '';
+  if (!name) return [field.required(`${path}.name`, 'must specify a metric name')];
+  return namePathSegment(name, false).map((m) => field.invalid(`${path}.name`, name, m));
+}
+
+/** validateObjectSource / validateExternalSource / validatePodsSource / validate(Container)ResourceSource. */
+function validateSource(type: string, src: J, p: string): FieldError[] {
+  const errs: FieldError[] = [];
+  const t = src.target ?? {};
+  switch (type) {
+    case 'object':
+      errs.push(...validateRef(src.describedObject, `${p}.describedObject`), ...validateMetricName(src.metric, `${p}.metric`), ...validateTarget(t, `${p}.target`));
+      if (t.value == null && t.averageValue == null) errs.push(field.required(`${p}.target.averageValue`, 'must set either a target value or averageValue'));
+      break;
+    case 'external':
+      errs.push(...validateMetricName(src.metric, `${p}.metric`), ...validateTarget(t, `${p}.target`));
+      if (t.value == null && t.averageValue == null) errs.push(field.required(`${p}.target.averageValue`, 'must set either a target value for metric or a per-pod target'));
+      if (t.value != null && t.averageValue != null) errs.push(field.forbidden(`${p}.target.value`, 'may not set both a target value for metric and a per-pod target'));
+      break;
+    case 'pods':
+      errs.push(...validateMetricName(src.metric, `${p}.metric`), ...validateTarget(t, `${p}.target`));
+      if (t.averageValue == null) errs.push(field.required(`${p}.target.averageValue`, 'must specify a positive target averageValue'));
+      break;
+    default:
+      if (!src.name) errs.push(field.required(`${p}.name`, 'must specify a resource name'));
+      if (type === 'containerResource' && !src.container) errs.push(field.required(`${p}.container`, 'must specify a container'));
+      errs.push(...validateTarget(t, `${p}.target`));
+      if (t.averageUtilization == null && t.averageValue == null) errs.push(field.required(`${p}.target.averageUtilization`, 'must set either a target raw value or a target utilization'));
+      if (t.averageUtilization != null && t.averageValue != null) errs.push(field.forbidden(`${p}.target.averageValue`, 'may not set both a target raw value and a target utilization'));
+  }
+  return errs;
+}
+
+/** validateMetricSpec: a known type, its source populated, and no other source. */
 function validateMetric(m: J, path: string): FieldError[] {
   const errs: FieldError[] = [];
   if (!m.type) errs.push(field.required(`${path}.type`, 'must specify a metric source type'));
-  else if (!SOURCE_FIELD[m.type]) errs.push(field.notSupported(`${path}.type`, m.type, ['ContainerResource', 'External', 'Object', 'Pods', 'Resource']));
-  const present = Object.entries(SOURCE_FIELD).filter(([, f]) => m[f] != null);
-  const expected = SOURCE_FIELD[m.type];
-  if (expected && m[expected] == null) errs.push(field.required(`${path}.${expected}`, `must populate information for the given metric source`));
-  if (present.length > 1 || (present.length === 1 && present[0][1] !== expected && expected)) {
-    for (const [, f] of present) if (f !== expected) errs.push(field.forbidden(`${path}.${f}`, 'must populate the given metric source only'));
-  }
-  const src = m[expected ?? ''];
-  if (!src) return errs;
-  const p = `${path}.${expected}`;
-  if (m.type === 'Resource' || m.type === 'ContainerResource') {
-    if (!src.name) errs.push(field.required(`${p}.name`, 'must specify a resource name'));
-    if (m.type === 'ContainerResource' && !src.container) errs.push(field.required(`${p}.container`, 'must specify a container'));
-    errs.push(...validateTarget(src.target, `${p}.target`));
-    if (src.target?.averageUtilization == null && src.target?.averageValue == null) {
-      errs.push(field.required(`${p}.target.averageUtilization`, 'must set either a target raw value or a target utilization'));
-    }
-    if (src.target?.averageUtilization != null && src.target?.averageValue != null) {
-      errs.push(field.forbidden(`${p}.target.averageValue`, 'may not set both a target raw value and a target utilization'));
-    }
-  } else {
-    if (!src.metric?.name) errs.push(field.required(`${p}.metric.name`, 'must specify a metric name'));
-    errs.push(...validateTarget(src.target, `${p}.target`));
-  }
+  if (!SOURCE_FIELD[m.type]) errs.push(field.notSupported(`${path}.type`, m.type ?? '', ['ContainerResource', 'External', 'Object', 'Pods', 'Resource']));
+  const present = Object.values(SOURCE_FIELD).filter((f) => m[f] != null);
+  // Only the first populated source is validated in depth.
+  if (present.length) errs.push(...validateSource(present[0], m[present[0]], `${path}.${present[0]}`));
+  const expected = SOURCE_FIELD[m.type] ?? String(m.type ?? '').toLowerCase();
+  if (!present.includes(expected)) errs.push(field.required(`${path}.${expected}`, 'must populate information for the given metric source'));
+  if (present.length !== 1) for (const f of present.filter((x) => x !== expected)) errs.push(field.forbidden(`${path}.${f}`, 'must populate the given metric source only'));
   return errs;
 }
 

@@ -157,3 +157,22 @@ describe('PodDisruptionBudget', () => {
     assert.match(errors[0], /^spec: Invalid value: .*: minAvailable and maxUnavailable cannot be both set$/);
   });
 });
+
+describe('HorizontalPodAutoscaler metric validation', () => {
+  const hpaWith = (metrics: object[]) => ({ ...web, spec: { ...web.spec, metrics } });
+
+  it('wants the source the type names, and only that one', () => {
+    const resource = { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } };
+    const { errors } = create(v2, hpaWith([{ type: 'Pods', resource }]));
+    assert.deepEqual(errors, ['spec.metrics[0].pods: Required value: must populate information for the given metric source']);
+    const both = create(v2, hpaWith([{ type: 'Resource', resource, pods: { metric: { name: 'qps' }, target: { type: 'AverageValue', averageValue: '1' } } }])).errors;
+    assert.deepEqual(both, ['spec.metrics[0].pods: Forbidden: must populate the given metric source only']);
+  });
+
+  it('checks targets with upstream wording', () => {
+    const { errors } = create(v2, hpaWith([{ type: 'Pods', pods: { metric: { name: 'qps' }, target: { type: 'Value', value: '0' } } }]));
+    assert.deepEqual(errors, ['spec.metrics[0].pods.target.value: Invalid value: "0": must be positive', 'spec.metrics[0].pods.target.averageValue: Required value: must specify a positive target averageValue']);
+    const unknown = create(v2, hpaWith([{ type: 'Custom' }])).errors;
+    assert.deepEqual(unknown, ['spec.metrics[0].type: Unsupported value: "Custom": supported values: "ContainerResource", "External", "Object", "Pods", "Resource"', 'spec.metrics[0].custom: Required value: must populate information for the given metric source']);
+  });
+});
