@@ -33,8 +33,8 @@ export function selectorString(sel: LabelSelector | undefined | null): string {
     else if (e.operator === 'DoesNotExist') parts.push(`!${e.key}`);
     else return '<invalid>';
   }
-  // labels.Selector sorts its requirements by key.
-  return parts.sort((a, b) => keyOf(a).localeCompare(keyOf(b))).join(',');
+  // labels.Selector sorts its requirements by key, bytewise as Go compares strings.
+  return parts.sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0)).join(',');
 }
 
 /** metav1.FormatLabelSelector: the selector string, "<none>" when empty. */
