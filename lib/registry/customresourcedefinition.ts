@@ -239,26 +239,6 @@ function validateUpdate(obj: KObject, old: KObject): FieldError[] {
   return errs;
 }
 
-/**
- * What upstream's naming and establishing controllers write once a CRD's names are free:
- * acceptedNames = spec.names and NamesAccepted/Established conditions. For the API layer
- * (or a controller) to call; the strategy cannot see other CRDs to detect conflicts.
- */
-export function acceptCRDNames(crd: KObject, now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z')): void {
-  const status = ensure(crd, 'status') as J;
-  status.acceptedNames = { ...crd.spec?.names };
-  const conditions: J[] = (status.conditions ??= []);
-  const set = (type: string, reason: string, message: string) => {
-    const c = conditions.find((x) => x.type === type);
-    if (c && c.status === 'True') return;
-    const next = { type, status: 'True', lastTransitionTime: now, reason, message };
-    if (c) Object.assign(c, next);
-    else conditions.push(next);
-  };
-  set('NamesAccepted', 'NoConflicts', 'no conflicts found');
-  set('Established', 'InitialNamesAccepted', 'the initial names have been accepted');
-}
-
 export const customresourcedefinitions: ResourceType = {
   group: 'apiextensions.k8s.io',
   version: 'v1',

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { acceptCRDNames, customresourcedefinitions as crds, validateStructural } from '../../../lib/registry/customresourcedefinition.js';
+import { customresourcedefinitions as crds, validateStructural } from '../../../lib/registry/customresourcedefinition.js';
 import { fieldErrorString } from '../../../lib/api/errors.js';
 import { columns, create, row, update } from './helpers.js';
 
@@ -125,19 +125,6 @@ describe('CustomResourceDefinition', () => {
     const { obj, errors } = update(crds, old, next);
     assert.deepEqual(errors, []);
     assert.deepEqual(obj.status.storedVersions, ['v1', 'v2']);
-  });
-
-  it('accepts names and becomes Established through acceptCRDNames', () => {
-    const { obj } = create(crds, crontab);
-    acceptCRDNames(obj, '2024-05-01T11:00:01Z');
-    assert.equal(obj.status.acceptedNames.kind, 'CronTab');
-    assert.deepEqual(
-      obj.status.conditions.map((c: { type: string; status: string }) => [c.type, c.status]),
-      [
-        ['NamesAccepted', 'True'],
-        ['Established', 'True'],
-      ],
-    );
   });
 
   it('prints Name and Created At', () => {
