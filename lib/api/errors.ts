@@ -79,6 +79,8 @@ export function fieldErrorBody(e: FieldError): string {
     case 'FieldValueTooLong':
       return e.detail ? `Too long: ${e.detail}` : 'Too long';
     case 'FieldValueTooMany':
+      // field.TooMany prints the actual count when it is known ("Too many: 4: must have at most 3 items").
+      if (typeof e.value === 'number' && e.value >= 0) return `Too many: ${e.value}: ${e.detail ?? ''}`;
       return e.detail ? `Too many: ${e.detail}` : 'Too many';
     case 'InternalError':
       return `Internal error: ${e.detail ?? ''}`;
@@ -123,9 +125,8 @@ export const field = {
   tooMany: (path: string, actual: number, max: number): FieldError => ({
     type: 'FieldValueTooMany',
     field: path,
-    detail: `must have at most ${max} items`,
+    detail: `must have at most ${max} ${max === 1 ? 'item' : 'items'}`,
     value: actual,
-    omitValue: true,
   }),
   internal: (path: string, detail: string): FieldError => ({ type: 'InternalError', field: path, detail }),
 };

@@ -26,6 +26,7 @@ import type { Store } from '../storage/store.js';
 import { logger } from '../log.js';
 import { buildDeps } from './wiring.js';
 import { namespaceLifecycle, bootstrapNamespaces, deferNamespaceDelete } from '../registry/namespace-lifecycle.js';
+import { installServiceAllocator } from '../registry/service-allocation.js';
 import { NamespaceController } from '../controllers/namespace.js';
 import { CustomResourceDefinitionController, deferCrdDelete } from '../controllers/customresourcedefinition.js';
 
@@ -68,6 +69,7 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   const nsType = registry.lookup('', 'v1', 'namespaces');
   if (nsType) nsType.deferDelete = deferNamespaceDelete;
   await bootstrapNamespaces(generic, registry);
+  await installServiceAllocator(generic, registry, config.serviceCIDR ?? DEFAULTS.serviceCIDR);
   const compactor = startCompactor(store, {});
 
   const saTokens = ServiceAccountTokens.load(opts.dataDir);

@@ -22,8 +22,8 @@ export function buildTable(
     try {
       cells = spec.row(obj, now);
     } catch {
-      // A printer must never fail a list: fall back to what every object has.
-      cells = DEFAULT_TABLE.row(obj, now);
+      // A printer must never fail a list: the name, and <unknown> for the rest.
+      cells = [obj.metadata.name];
       while (cells.length < spec.columns.length) cells.push('<unknown>');
     }
     const row: Record<string, unknown> = { cells };

@@ -48,6 +48,8 @@ function splitCsv(line: string): string[] {
   return out.map((s) => s.trim());
 }
 
+const certUsers = new WeakMap<TLSSocket, UserInfo | null>();
+
 function digest(s: string): Buffer {
   return createHash('sha256').update(s).digest();
 }
@@ -84,13 +86,16 @@ export class Authenticator {
   async authenticate(req: IncomingMessage): Promise<UserInfo | undefined> {
     const sock = req.socket as TLSSocket;
     if (sock.authorized && typeof sock.getPeerCertificate === 'function') {
-      const cert = sock.getPeerCertificate();
-      const cn = cert?.subject?.CN;
-      if (cn) {
-        const o = cert.subject.O;
-        const groups = Array.isArray(o) ? o : o ? [o] : [];
-        return withAuthenticated({ username: Array.isArray(cn) ? cn[0] : cn, groups });
+      // The certificate is fixed for the connection's life: read it once per connection.
+      let user = certUsers.get(sock);
+      if (user === undefined) {
+        const cert = sock.getPeerCertificate();
+        const cn = cert?.subject?.CN;
+        const o = cert?.subject?.O;
+        user = cn ? withAuthenticated({ username: Array.isArray(cn) ? cn[0] : cn, groups: Array.isArray(o) ? o : o ? [o] : [] }) : null;
+        certUsers.set(sock, user);
       }
+      if (user) return user;
     }
     const auth = req.headers.authorization;
     if (auth && /^bearer /i.test(auth)) {

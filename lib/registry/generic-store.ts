@@ -162,6 +162,7 @@ function decodeContinue(token: string): ContinueToken {
 
 export class GenericStore {
   private readonly admission: AdmissionPlugin[] = [];
+  private readonly deleteListeners: Array<(rt: ResourceType, obj: KObject) => void> = [];
   fieldManager?: FieldManager;
   /** When a garbage collector runs, Orphan/Foreground deletions add their finalizers; otherwise they delete at once. */
   garbageCollectorEnabled = false;
@@ -170,6 +171,16 @@ export class GenericStore {
 
   addAdmission(plugin: AdmissionPlugin): void {
     this.admission.push(plugin);
+  }
+
+  /** Called after an object is gone from storage (not for dry runs), e.g. to release allocations. */
+  onDeleted(fn: (rt: ResourceType, obj: KObject) => void): void {
+    this.deleteListeners.push(fn);
+  }
+
+  private notifyDeleted(rt: ResourceType, obj: KObject): KObject {
+    for (const fn of this.deleteListeners) fn(rt, obj);
+    return obj;
   }
 
   // ---------- keys and (de)serialization ----------
@@ -394,7 +405,7 @@ export class GenericStore {
         if (result.metadata.deletionTimestamp && (result.metadata.finalizers ?? []).length === 0 && live.metadata.deletionTimestamp) {
           // Last finalizer removed from an object being deleted: it goes now (upstream deleteWithoutFinalizers).
           const del = await this.store.delete(key, kv!.modRevision);
-          return { object: this.decode(rt, del), created: false };
+          return { object: this.notifyDeleted(rt, this.decode(rt, del)), created: false };
         }
         const nkv = await this.store.update(key, this.encode(rt, result), kv!.modRevision);
         result.metadata.resourceVersion = String(nkv.modRevision);
@@ -526,7 +537,7 @@ export class GenericStore {
       const meta = next.metadata;
       let pending = false;
       // Graceful deletion (upstream BeforeDelete): the object stays, marked, until its grace runs out.
-      const grace = opts.gracePeriodSeconds ?? rt.defaultGracePeriodSeconds?.(live);
+      const grace = rt.gracePeriodSeconds?.(live, opts.gracePeriodSeconds);
       if (grace !== undefined && grace > 0 && !meta.deletionTimestamp) {
         meta.deletionTimestamp = nowTimestamp(new Date(Date.now() + grace * 1000));
         meta.deletionGracePeriodSeconds = grace;
@@ -566,7 +577,7 @@ export class GenericStore {
           return { object: next, deleted: false };
         }
         const dkv = await this.store.delete(key, kv.modRevision);
-        return { object: this.decode(rt, dkv), deleted: true };
+        return { object: this.notifyDeleted(rt, this.decode(rt, dkv)), deleted: true };
       } catch (e) {
         if ((e instanceof RevisionConflictError || e instanceof KeyNotFoundError) && attempt < MAX_RETRIES) continue;
         throw e;

@@ -299,10 +299,11 @@ export const pod: ResourceType = {
    * podStrategy.CheckGracefulDelete: terminationGracePeriodSeconds, but 0 for a pod never
    * scheduled or already finished, and 1 for a negative period.
    */
-  defaultGracePeriodSeconds(pod) {
+  gracePeriodSeconds(pod, requested) {
+    // CheckGracefulTerminationStrategy: unscheduled and finished pods go at once, whatever was asked.
     if (!pod.spec?.nodeName) return 0;
     if (pod.status?.phase === 'Failed' || pod.status?.phase === 'Succeeded') return 0;
-    const period = pod.spec?.terminationGracePeriodSeconds ?? 0;
+    const period = requested ?? pod.spec?.terminationGracePeriodSeconds ?? 0;
     return period < 0 ? 1 : period;
   },
 };

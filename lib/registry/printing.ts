@@ -60,10 +60,17 @@ export const AGE_COLUMN: TableColumn = {
   description: "CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata",
 };
 
-/** The default table for resources without their own printer: Name, Age (as kube-apiserver). */
+/** kube-apiserver's default table convertor column (rest.NewDefaultTableConvertor). */
+export const CREATED_AT_COLUMN: TableColumn = {
+  name: 'Created At',
+  type: 'date',
+  description: AGE_COLUMN.description,
+};
+
+/** The default table for resources without their own printer: Name, Created At (as kube-apiserver). */
 export const DEFAULT_TABLE = {
-  columns: [NAME_COLUMN, AGE_COLUMN],
-  row: (obj: KObject, now: number) => [obj.metadata.name, age(obj, now)],
+  columns: [NAME_COLUMN, CREATED_AT_COLUMN],
+  row: (obj: KObject) => [obj.metadata.name, obj.metadata.creationTimestamp ?? null],
 };
 
 /** "<none>" for empty strings, as printers do. */

@@ -130,8 +130,12 @@ export interface ResourceType {
    * Called on delete; returns true and marks `obj` when deletion must wait.
    */
   deferDelete?(obj: KObject): boolean;
-  /** Default finalizers / graceful deletion: seconds of grace for a delete with no gracePeriodSeconds. */
-  defaultGracePeriodSeconds?(obj: KObject): number | undefined;
+  /**
+   * Graceful deletion (upstream RESTGracefulDeleteStrategy), for resources that have it (pods):
+   * the grace period to use given the one requested (undefined = none given). Resources without
+   * this hook are deleted at once whatever the request says.
+   */
+  gracePeriodSeconds?(obj: KObject, requested: number | undefined): number;
 }
 
 export const DEFAULT_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];

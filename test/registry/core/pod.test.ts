@@ -164,9 +164,13 @@ describe('Pod', () => {
 
   it('deletes unscheduled pods at once and scheduled ones after their grace period', () => {
     const { obj } = create(pod, threeContainers);
-    assert.equal(pod.defaultGracePeriodSeconds!(obj), 0);
+    assert.equal(pod.gracePeriodSeconds!(obj, undefined), 0);
+    assert.equal(pod.gracePeriodSeconds!(obj, 45), 0, 'an unscheduled pod goes at once even when a grace period is asked for');
     obj.spec.nodeName = 'node-1';
-    assert.equal(pod.defaultGracePeriodSeconds!(obj), 30);
+    assert.equal(pod.gracePeriodSeconds!(obj, undefined), 30);
+    assert.equal(pod.gracePeriodSeconds!(obj, 5), 5);
+    obj.status = { phase: 'Succeeded' };
+    assert.equal(pod.gracePeriodSeconds!(obj, 5), 0);
   });
 });
 
