@@ -198,7 +198,8 @@ export function invalid(kind: string, group: string, name: string, errs: FieldEr
   return new ApiError({
     code: 422,
     reason: 'Invalid',
-    message: `${kind} "${name}" is invalid: ${agg}`,
+    // schema.GroupKind.String(): "Deployment.apps", plain "Pod" for core.
+    message: `${group ? `${kind}.${group}` : kind} "${name}" is invalid: ${agg}`,
     details: {
       name,
       group: group || undefined,

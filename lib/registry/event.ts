@@ -75,7 +75,7 @@ export const EVENT_COLUMNS = [
   { name: 'Message', type: 'string' as const, description: 'A human-readable description of the status of this operation.' },
   { name: 'First Seen', type: 'string' as const, priority: 1, description: 'The time at which the event was first recorded. (Time of server receipt is in TypeMeta.)' },
   { name: 'Count', type: 'string' as const, priority: 1, description: 'The number of times this event has occurred.' },
-  { name: 'Name', type: 'string' as const, priority: 1, description: 'Name must be unique within a namespace.' },
+  { name: 'Name', type: 'string' as const, format: 'name', priority: 1, description: 'Name must be unique within a namespace.' },
 ];
 
 export const event: ResourceType = {

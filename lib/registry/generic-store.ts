@@ -338,13 +338,15 @@ export class GenericStore {
     if (rt.hasGeneration !== false) meta.generation = 1;
     else delete meta.generation;
     rt.defaults?.(obj);
+    // Upstream's create handler records managed fields on the decoded, defaulted object, before
+    // the strategy: what PrepareForCreate adds (generated selectors, status) belongs to no client.
+    this.trackManagedFields(rt, undefined, obj, ctx);
     rt.prepareForCreate?.(obj);
     if (!meta.name) {
       throw invalid(rt.kind, rt.group, '', [field.required('metadata.name', 'name or generateName is required')]);
     }
     this.validateOrThrow(rt, obj, rt.validate?.(obj) ?? []);
     for (const a of this.admission) await a({ operation: 'CREATE', rt, namespace, name: meta.name, obj, ctx });
-    this.trackManagedFields(rt, undefined, obj, ctx);
 
     if (ctx.dryRun) return obj;
     const key = this.keyFor(rt, namespace, meta.name);
@@ -460,6 +462,8 @@ export class GenericStore {
     obj.apiVersion = live.apiVersion;
     obj.kind = live.kind;
     rt.defaults?.(obj);
+    // As on create: ownership follows what the client sent (defaulted), before the strategy.
+    this.trackManagedFields(rt, live, obj, ctx, subresource);
 
     let errs: FieldError[];
     if (subresource === 'finalize') {
@@ -500,7 +504,6 @@ export class GenericStore {
     }
     this.validateOrThrow(rt, obj, errs);
     for (const a of this.admission) await a({ operation: 'UPDATE', rt, namespace, name, obj, old: live, subresource, ctx });
-    this.trackManagedFields(rt, live, obj, ctx, subresource);
     // A write that changes nothing is not written (upstream: no new resourceVersion).
     if (deepEqual(withoutManagedTimes(obj), withoutManagedTimes(live))) return live;
     return obj;
