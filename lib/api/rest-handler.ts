@@ -181,14 +181,28 @@ export class RestHandler {
   private async list(req: IncomingMessage, res: ServerResponse, rt: ResourceType, ns: string | undefined, query: URLSearchParams) {
     const fmt = negotiate(req.headers.accept, ['Table', 'PartialObjectMetadataList']);
     const limit = intParam(query, 'limit');
-    const result = await this.deps.store.list(rt, ns, {
+    const listOpts = {
       labelSelector: query.get('labelSelector') ?? undefined,
       fieldSelector: query.get('fieldSelector') ?? undefined,
       limit,
       continue: query.get('continue') ?? undefined,
       resourceVersion: query.get('resourceVersion') ?? undefined,
       resourceVersionMatch: query.get('resourceVersionMatch') ?? undefined,
-    });
+    };
+    if (fmt.conversion === 'none' && fmt.serialization === 'json' && !query.has('pretty')) {
+      // Plain JSON lists are spliced from stored text: no parse, no re-serialization.
+      const raw = await this.deps.store.listRaw(rt, ns, listOpts);
+      const meta: Record<string, unknown> = { resourceVersion: raw.resourceVersion };
+      if (raw.continue) meta.continue = raw.continue;
+      if (raw.remainingItemCount !== undefined) meta.remainingItemCount = raw.remainingItemCount;
+      const head = `{"kind":${JSON.stringify(`${rt.kind}List`)},"apiVersion":${JSON.stringify(apiVersionOf(rt))},"metadata":${JSON.stringify(meta)},"items":[`;
+      res.statusCode = 200;
+      res.setHeader('Content-Type', 'application/json');
+      res.setHeader('Cache-Control', 'no-cache, private');
+      res.end(head + raw.items.join(',') + ']}');
+      return;
+    }
+    const result = await this.deps.store.list(rt, ns, listOpts);
     const listMeta: Record<string, unknown> = { resourceVersion: result.resourceVersion };
     if (result.continue) listMeta.continue = result.continue;
     if (result.remainingItemCount !== undefined) listMeta.remainingItemCount = result.remainingItemCount;

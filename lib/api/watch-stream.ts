@@ -11,6 +11,20 @@ import type { ApiWatchEvent, GenericStore, WatchOptions } from '../registry/gene
 import type { KObject, ResourceType } from '../registry/resource-type.js';
 import { stringify as toYaml } from 'yaml';
 
+/**
+ * One watch event as a JSON line. Watchers share event objects, so the text is made once per
+ * object and event type and reused by every watcher that sends the same thing.
+ */
+const lines = new WeakMap<object, Map<string, string>>();
+function jsonLine(type: string, object: unknown): string {
+  if (object === null || typeof object !== 'object') return JSON.stringify({ type, object }) + '\n';
+  let byType = lines.get(object);
+  if (!byType) lines.set(object, (byType = new Map()));
+  let line = byType.get(type);
+  if (line === undefined) byType.set(type, (line = JSON.stringify({ type, object }) + '\n'));
+  return line;
+}
+
 /** Upstream's default: a random timeout in [minRequestTimeout, 2*minRequestTimeout), 1800 s. */
 function defaultTimeoutSeconds(): number {
   return 1800 + Math.floor(Math.random() * 1800);
@@ -45,7 +59,7 @@ export async function streamWatch(
     const object = convert(ev);
     if (pb) res.write(pb(ev.type, object));
     else if (fmt.serialization === 'yaml') res.write(toYaml({ type: ev.type, object }) + '---\n');
-    else res.write(JSON.stringify({ type: ev.type, object }) + '\n');
+    else res.write(jsonLine(ev.type, object));
   };
 
   // Errors before the stream starts (bad selector, 410 at start, too large RV) are plain Status answers.

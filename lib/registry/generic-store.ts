@@ -111,6 +111,7 @@ export interface FieldManager {
 }
 
 const GENERATE_CHARS = 'bcdfghjklmnpqrstvwxz2456789';
+const RAW_PREFIX = '{"metadata":{';
 const MAX_RETRIES = 16;
 
 /** RFC 3339 with seconds, as metav1.Time marshals. */
@@ -163,6 +164,7 @@ function decodeContinue(token: string): ContinueToken {
 export class GenericStore {
   private readonly admission: AdmissionPlugin[] = [];
   private readonly deleteListeners: Array<(rt: ResourceType, obj: KObject) => void> = [];
+  private readonly decodeMemo = new WeakMap<KeyValue, Map<ResourceType, KObject>>();
   fieldManager?: FieldManager;
   /** When a garbage collector runs, Orphan/Foreground deletions add their finalizers; otherwise they delete at once. */
   garbageCollectorEnabled = false;
@@ -199,18 +201,45 @@ export class GenericStore {
   decode(rt: ResourceType, kv: KeyValue, revision = kv.modRevision): KObject {
     let obj = JSON.parse(kv.value) as KObject;
     if (rt.fromStorage) obj = rt.fromStorage(obj);
-    obj.apiVersion = apiVersionOf(rt);
-    obj.kind = rt.kind;
-    obj.metadata ??= {};
-    obj.metadata.resourceVersion = String(revision);
+    const { apiVersion: _a, kind: _k, ...rest } = obj;
+    const out: KObject = { apiVersion: apiVersionOf(rt), kind: rt.kind, ...rest, metadata: obj.metadata ?? {} };
+    out.metadata.resourceVersion = String(revision);
+    return out;
+  }
+
+  /**
+   * Decodes a watch event's value once for every watcher of the same resource version: events
+   * are shared by all watchers, and so are the decoded objects (which must not be mutated).
+   */
+  private decodeShared(rt: ResourceType, kv: KeyValue, revision = kv.modRevision): KObject {
+    let byType = this.decodeMemo.get(kv);
+    if (!byType) this.decodeMemo.set(kv, (byType = new Map()));
+    let obj = byType.get(rt);
+    if (!obj) byType.set(rt, (obj = this.decode(rt, kv, revision)));
     return obj;
   }
 
+  /**
+   * Storage form: metadata first without resourceVersion, no apiVersion/kind (they follow from
+   * the key). The fixed prefix lets plain lists splice the resourceVersion in without parsing.
+   */
   private encode(rt: ResourceType, obj: KObject): string {
     let stored: KObject = { ...obj, metadata: { ...obj.metadata } };
     if (rt.toStorage) stored = rt.toStorage(stored);
-    delete stored.metadata.resourceVersion;
-    return JSON.stringify(stored);
+    const { apiVersion: _a, kind: _k, metadata, ...rest } = stored;
+    const { resourceVersion: _rv, ...meta } = metadata ?? {};
+    return JSON.stringify({ metadata: meta, ...rest });
+  }
+
+  /** A stored value as the JSON of a list item (no apiVersion/kind), without parsing it. */
+  rawListItem(rt: ResourceType, kv: KeyValue): string {
+    const v = kv.value;
+    if (rt.fromStorage || !v.startsWith(RAW_PREFIX)) {
+      const { apiVersion: _a, kind: _k, ...rest } = this.decode(rt, kv);
+      return JSON.stringify(rest);
+    }
+    const rv = `"resourceVersion":"${kv.modRevision}"`;
+    return v[RAW_PREFIX.length] === '}' ? RAW_PREFIX + rv + v.slice(RAW_PREFIX.length) : RAW_PREFIX + rv + ',' + v.slice(RAW_PREFIX.length);
   }
 
   /** Field-selector fields of an object: metadata.name/namespace plus the resource's own. */
@@ -239,6 +268,18 @@ export class GenericStore {
   }
 
   async list(rt: ResourceType, namespace: string | undefined, opts: ListOptions = {}): Promise<ListResult> {
+    return this.listIn(rt, namespace, opts, false) as Promise<ListResult>;
+  }
+
+  /**
+   * A list whose items are JSON text (for plain JSON answers): without selectors nothing is
+   * parsed, the stored text is spliced. With selectors it falls back to decoding.
+   */
+  async listRaw(rt: ResourceType, namespace: string | undefined, opts: ListOptions = {}): Promise<Omit<ListResult, 'items'> & { items: string[] }> {
+    return this.listIn(rt, namespace, opts, true) as Promise<Omit<ListResult, 'items'> & { items: string[] }>;
+  }
+
+  private async listIn(rt: ResourceType, namespace: string | undefined, opts: ListOptions, raw: boolean): Promise<{ items: Array<KObject | string> } & Omit<ListResult, 'items'>> {
     const labelSel = parseLabelSelector(opts.labelSelector);
     const fieldSel = parseFieldSelector(opts.fieldSelector);
     this.checkFieldSelector(rt, fieldSel);
@@ -264,7 +305,7 @@ export class GenericStore {
     }
 
     const filtering = !labelSel.empty || !fieldSel.empty;
-    const items: KObject[] = [];
+    const items: Array<KObject | string> = [];
     let listRevision = 0;
     let more = false;
     let remaining = 0;
@@ -279,9 +320,15 @@ export class GenericStore {
         let consumed = 0;
         for (const kv of page.kvs) {
           consumed++;
-          const obj = this.decode(rt, kv);
-          if (filtering && !(labelSel.matches(obj.metadata.labels) && fieldSel.matches(this.fieldsOf(rt, obj)))) continue;
-          items.push(obj);
+          if (raw && !filtering) items.push(this.rawListItem(rt, kv));
+          else {
+            const obj = this.decode(rt, kv);
+            if (filtering && !(labelSel.matches(obj.metadata.labels) && fieldSel.matches(this.fieldsOf(rt, obj)))) continue;
+            if (raw) {
+              const { apiVersion: _a, kind: _k, ...rest } = obj;
+              items.push(JSON.stringify(rest));
+            } else items.push(obj);
+          }
           if (limit && items.length >= limit) {
             nextStart = kv.key + '\0';
             more = consumed < page.kvs.length || page.more;
@@ -305,7 +352,7 @@ export class GenericStore {
       if (e instanceof FutureRevisionError) throw tooLargeResourceVersion(e.requested, e.current);
       throw e;
     }
-    const result: ListResult = { items, resourceVersion: String(revision ?? listRevision) };
+    const result: { items: Array<KObject | string> } & Omit<ListResult, 'items'> = { items, resourceVersion: String(revision ?? listRevision) };
     if (more && nextStart !== undefined) {
       result.continue = encodeContinue(revision ?? listRevision, nextStart.slice(prefix.length));
       if (!filtering) result.remainingItemCount = remaining;
@@ -614,7 +661,7 @@ export class GenericStore {
     const labelSel = parseLabelSelector(opts.labelSelector);
     const fieldSel = parseFieldSelector(opts.fieldSelector);
     this.checkFieldSelector(rt, fieldSel);
-    const matches = (o: KObject) => labelSel.matches(o.metadata.labels) && fieldSel.matches(this.fieldsOf(rt, o));
+    const matches = labelSel.empty && fieldSel.empty ? MATCH_ALL : (o: KObject) => labelSel.matches(o.metadata.labels) && fieldSel.matches(this.fieldsOf(rt, o));
     const prefix = this.prefixFor(rt, namespace);
     const rvParam = opts.resourceVersion;
     const initial = opts.sendInitialEvents ?? (rvParam === undefined || rvParam === '' || rvParam === '0');
@@ -642,7 +689,7 @@ export class GenericStore {
       onEvents: (events: WatchEvent[]) => {
         if (ended) return;
         for (const ev of events) {
-          const out = this.translate(rt, ev, matches, labelSel, fieldSel);
+          const out = this.translate(rt, ev, matches);
           lastRevision = ev.kv.modRevision;
           if (out) sink(out);
         }
@@ -671,20 +718,23 @@ export class GenericStore {
     };
   }
 
-  private translate(rt: ResourceType, ev: WatchEvent, matches: (o: KObject) => boolean, _l: LabelSelector, _f: FieldSelector): ApiWatchEvent | undefined {
+  private translate(rt: ResourceType, ev: WatchEvent, matches: (o: KObject) => boolean): ApiWatchEvent | undefined {
     if (ev.type === 'DELETE') {
-      const obj = this.decode(rt, ev.kv);
+      const obj = this.decodeShared(rt, ev.kv);
       return matches(obj) ? { type: 'DELETED', object: obj } : undefined;
     }
-    const cur = this.decode(rt, ev.kv);
+    const cur = this.decodeShared(rt, ev.kv);
     const curMatch = matches(cur);
     if (!ev.prevKv) return curMatch ? { type: 'ADDED', object: cur } : undefined;
-    const prev = this.decode(rt, ev.prevKv, ev.kv.modRevision);
+    if (curMatch && matches === MATCH_ALL) return { type: 'MODIFIED', object: cur };
+    const prev = this.decodeShared(rt, ev.prevKv, ev.kv.modRevision);
     const prevMatch = matches(prev);
     if (curMatch) return { type: prevMatch ? 'MODIFIED' : 'ADDED', object: cur };
     return prevMatch ? { type: 'DELETED', object: prev } : undefined;
   }
 }
+
+const MATCH_ALL = () => true;
 
 function bookmark(rt: ResourceType, revision: number, initialEventsEnd: boolean): KObject {
   const meta: KObject['metadata'] = { resourceVersion: String(revision) };
