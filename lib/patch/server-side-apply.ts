@@ -417,10 +417,13 @@ function conflictError(conflicts: Array<{ entry: ManagerEntry; set: FieldSet }>)
   });
 }
 
+/** The object without metadata.managedFields: a shallow copy, since callers only read it. */
 function withoutManagedFields(obj: object | undefined): JsonObject {
-  const copy = (obj ? deepCopy(obj) : {}) as JsonObject;
-  if (isObject(copy.metadata)) delete copy.metadata.managedFields;
-  return copy;
+  if (!obj) return {};
+  const o = obj as JsonObject;
+  if (!isObject(o.metadata) || !('managedFields' in o.metadata)) return o;
+  const { managedFields: _mf, ...meta } = o.metadata;
+  return { ...o, metadata: meta };
 }
 
 /** capManagersManager: at most this many Update entries; older ones merge into "ancient-changes". */
@@ -478,7 +481,8 @@ export function apply(live: object | undefined, applied: object, opts: ApplyOpti
     throw badRequest('metadata.managedFields must be nil');
   }
   const shape = rootShape(opts.model ?? modelForObject(applied) ?? modelForObject(live));
-  const liveObj = withoutManagedFields(live);
+  // Apply merges into and prunes this copy, so it must not share structure with `live`.
+  const liveObj = withoutManagedFields(live ? deepCopy(live) : undefined);
   let managers = live ? decodeManagedFields((live as JsonObject & { metadata?: JsonObject }).metadata?.managedFields) : [];
   if (live && managers.length === 0) {
     // skipNonAppliedManager: an object nobody tracked yet is first owned, field by field, by
@@ -574,7 +578,9 @@ function allowedFromLastApplied(liveObj: JsonObject, shape: Shape, opts: ApplyOp
  * An updated object whose managedFields is `[{}]` has its managed fields cleared, as upstream.
  */
 export function trackUpdate(live: object | undefined, updated: object, opts: UpdateOptions): JsonObject {
-  const result = deepCopy(updated) as JsonObject;
+  // Only metadata.managedFields changes: copy that level, share the rest (on the write hot path).
+  const u = updated as JsonObject;
+  const result: JsonObject = { ...u, metadata: isObject(u.metadata) ? { ...u.metadata } : u.metadata };
   const shape = rootShape(opts.model ?? modelForObject(updated) ?? modelForObject(live));
   const liveMF = isObject((live as JsonObject | undefined)?.metadata) ? ((live as JsonObject).metadata as JsonObject).managedFields : undefined;
   const userMF = isObject(result.metadata) ? result.metadata.managedFields : undefined;
