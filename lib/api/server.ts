@@ -233,6 +233,7 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
     async close() {
       namespaceController.stop();
       crdController?.stop();
+      generic.watchCache.close();
       compactor.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -30,6 +30,7 @@ import {
   type Watcher,
 } from '../storage/store.js';
 import { apiVersionOf, storageKeyOf, type KObject, type ResourceType } from './resource-type.js';
+import { WatchCache } from '../storage/watch-cache.js';
 
 export interface UserInfo {
   username: string;
@@ -169,7 +170,12 @@ export class GenericStore {
   /** When a garbage collector runs, Orphan/Foreground deletions add their finalizers; otherwise they delete at once. */
   garbageCollectorEnabled = false;
 
-  constructor(readonly store: Store) {}
+  /** Shared per-resource watches (kube-apiserver's cacher). */
+  readonly watchCache: WatchCache;
+
+  constructor(readonly store: Store) {
+    this.watchCache = new WatchCache(store);
+  }
 
   addAdmission(plugin: AdmissionPlugin): void {
     this.admission.push(plugin);
@@ -666,16 +672,18 @@ export class GenericStore {
     const rvParam = opts.resourceVersion;
     const initial = opts.sendInitialEvents ?? (rvParam === undefined || rvParam === '' || rvParam === '0');
     let after: number;
+    let current: number;
     if (initial) {
       const listed = await this.list(rt, namespace, { labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector });
       after = Number(listed.resourceVersion);
+      current = after;
       for (const item of listed.items) sink({ type: 'ADDED', object: item });
       if (opts.sendInitialEvents && opts.allowWatchBookmarks) {
         sink({ type: 'BOOKMARK', object: bookmark(rt, after, true) });
       }
     } else {
       after = parseResourceVersion(rvParam!);
-      const current = await this.store.currentRevision();
+      current = await this.store.currentRevision();
       if (after > current) throw tooLargeResourceVersion(after, current);
     }
     let lastRevision = after;
@@ -685,7 +693,7 @@ export class GenericStore {
       ended = true;
       onEnd(err);
     };
-    const watcher = this.store.watch(prefix, after, {
+    const watcher = this.watchCache.watch(this.prefixFor(rt), prefix, after, current, {
       onEvents: (events: WatchEvent[]) => {
         if (ended) return;
         for (const ev of events) {

@@ -328,18 +328,34 @@ describe('REST API semantics', function () {
       assert.deepEqual(events, ['ADDED:leave', 'DELETED:leave']);
     });
 
-    it('answers a watch from a compacted resourceVersion with a 410 Expired ERROR event', async () => {
-      const old = (await api.request('POST', CMS, { body: cm('old-rv') })).json().metadata.resourceVersion;
-      await api.request('POST', CMS, { body: cm('newer-rv') });
-      const current = await t.server.store.currentRevision();
-      await t.server.store.compact(current);
+    it('answers a watch from a compacted resourceVersion older than the watch cache with a 410 Expired ERROR event', async () => {
+      // Secrets have not been watched yet, so no watch cache holds their history: only storage does.
+      const SECRETS = '/api/v1/namespaces/default/secrets';
+      const old = (await api.request('POST', SECRETS, { body: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'old-rv' } } })).json().metadata.resourceVersion;
+      await api.request('POST', SECRETS, { body: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'newer-rv' } } });
+      await t.server.store.compact(await t.server.store.currentRevision());
       const events: Array<{ type: string; object: { code: number; reason: string } }> = [];
-      const w = await api.watch(`${CMS}?watch=true&resourceVersion=${old}`, (ev) => events.push(ev));
+      const w = await api.watch(`${SECRETS}?watch=true&resourceVersion=${old}`, (ev) => events.push(ev));
       await w.ended;
       assert.equal(events.length, 1);
       assert.equal(events[0].type, 'ERROR');
       assert.equal(events[0].object.code, 410);
       assert.equal(events[0].object.reason, 'Expired');
+    });
+
+    it('serves a watch from a resourceVersion the watch cache still holds, after storage compaction', async () => {
+      const rv = (await api.get(CMS)).json().metadata.resourceVersion;
+      const first = await api.watch(`${CMS}?watch=true&resourceVersion=${rv}`, () => {});
+      await api.request('POST', CMS, { body: cm('cached-1') });
+      await new Promise((r) => setTimeout(r, 100));
+      await t.server.store.compact(await t.server.store.currentRevision());
+      const events: string[] = [];
+      const w = await api.watch(`${CMS}?watch=true&resourceVersion=${rv}`, (ev) => events.push(`${ev.type}:${ev.object.metadata?.name}`));
+      const deadline = Date.now() + 3000;
+      while (!events.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      w.close();
+      first.close();
+      assert.deepEqual(events, ['ADDED:cached-1']);
     });
   });
 
