@@ -199,7 +199,7 @@ export class RestHandler {
       res.statusCode = 200;
       res.setHeader('Content-Type', 'application/json');
       res.setHeader('Cache-Control', 'no-cache, private');
-      res.end(head + raw.items.join(',') + ']}');
+      await writeChunked(res, head, raw.items, ']}');
       return;
     }
     const result = await this.deps.store.list(rt, ns, listOpts);
@@ -450,6 +450,21 @@ export async function readObjectBody(req: IncomingMessage, deps: Pick<RestDeps, 
   o.kind = expect.kind;
   o.metadata ??= {};
   return o;
+}
+
+/**
+ * Writes `head`, the items comma-separated, then `tail`, in chunks of a few hundred items with
+ * backpressure: a list of 10,000 objects never becomes one 20 MB string and buffer.
+ */
+async function writeChunked(res: ServerResponse, head: string, items: string[], tail: string): Promise<void> {
+  const CHUNK = 256;
+  let out = head;
+  for (let i = 0; i < items.length; i += CHUNK) {
+    out += (i ? ',' : '') + items.slice(i, i + CHUNK).join(',');
+    if (!res.write(out)) await new Promise<void>((r) => res.once('drain', r));
+    out = '';
+  }
+  res.end(out + tail);
 }
 
 function includeObjectOf(q: URLSearchParams): IncludeObject {
