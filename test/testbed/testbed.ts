@@ -1,0 +1,615 @@
+// A real multi-host test bed on one machine: each host is a network namespace on a Linux bridge
+// with its own sshd and its own dockerd (recipes verified in ../shared/TESTBED.md). Suites reach
+// the hosts exactly as kubeshim reaches production hosts: SSH with a pinned host key, and the
+// Engine API through a stream-local forward to the docker socket.
+//
+// Everything a bed creates is written to its state file *before* it is created, so the bed can be
+// torn down after a partial start, on process exit, or by a later run when the owning process
+// died (a crashed or SIGKILLed mocha). Teardown ends only processes the state names and whose
+// command line carries the bed's own directory (pid reuse cannot make it kill anything else).
+
+import { execFile, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  closeSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { request } from 'node:http';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { HostEndpoint } from '../../lib/nodes/types.js';
+import { buildImageTars, findImage, importImage, KNOWN_IMAGES } from './images.js';
+
+const run = promisify(execFile);
+
+export interface TestHost {
+  name: string;
+  address: string;
+  port: number;
+  user: string;
+  identityFile: string;
+  /** "ssh-ed25519 AAAA…" of this host's sshd. */
+  hostKey: string;
+  dockerSocket: string;
+  /** Network namespace name (/run/netns/<netns>). */
+  netns: string;
+}
+
+export interface Testbed {
+  hosts: TestHost[];
+  dir: string;
+  /** cluster-file nodes[] entries for these hosts */
+  nodes(): HostEndpoint[];
+  stop(): Promise<void>;
+}
+
+export interface TestbedOptions {
+  /** Number of hosts, default 3. */
+  hosts?: number;
+  /** Image refs to import on every host, default all known (images.ts). */
+  images?: string[];
+  /** The SSH user is not root but in the docker group (the group owns the socket). */
+  nonRootUser?: boolean;
+}
+
+/** All beds live here; one directory per bed, named by its run id. */
+export const TESTBED_ROOT = '/tmp/kubeshim-testbed';
+/** Non-root SSH user for `nonRootUser` beds (created once, reused). */
+export const TESTBED_USER = 'kubeshim-tb';
+const SUBNETS_DIR = join(TESTBED_ROOT, 'subnets');
+
+/** What a bed made, recorded before it is made. */
+interface BedState {
+  id: string;
+  ownerPid: number;
+  /** /proc/<pid>/stat starttime of the owner, so a reused pid does not look alive. */
+  ownerStart: string;
+  dir: string;
+  /** Third octet of the 10.250.X.0/24 underlay, reserved by mkdir of SUBNETS_DIR/<X>. */
+  subnet?: number;
+  bridge?: string;
+  netns: string[];
+  /** Root-namespace ends of the veth pairs. */
+  veths: string[];
+  /** iptables rule specs (without -I/-A) this bed inserted into the root namespace. */
+  iptables: string[][];
+  /** Pid files of the daemons this bed started (each daemon's command line names `dir`). */
+  pidfiles: string[];
+}
+
+function statePath(dir: string): string {
+  return join(dir, 'state.json');
+}
+
+function saveState(state: BedState): void {
+  writeFileSync(statePath(state.dir), JSON.stringify(state, null, 1));
+}
+
+function procStart(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesised comm; starttime is field 22 (index 19 after the comm).
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (rest[0] === 'Z' || rest[0] === 'X') return undefined;
+    return rest[19];
+  } catch {
+    return undefined;
+  }
+}
+
+function alive(pid: number): boolean {
+  return procStart(pid) !== undefined;
+}
+
+/** True when pid runs a command whose arguments mention the bed directory (ours, not a reused pid). */
+function ownedBy(pid: number, dir: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dir) && alive(pid);
+  } catch {
+    return false;
+  }
+}
+
+function sh(cmd: string, args: string[]): { ok: boolean; out: string } {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 15_000 });
+  return { ok: r.status === 0, out: `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? r.error.message : ''}` };
+}
+
+function must(cmd: string, args: string[]): string {
+  const r = sh(cmd, args);
+  if (!r.ok) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.out.trim()}`);
+  return r.out;
+}
+
+const sleepBuf = new Int32Array(new SharedArrayBuffer(4));
+function sleepSync(ms: number): void {
+  Atomics.wait(sleepBuf, 0, 0, ms);
+}
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Pids of every process whose command line names dir: the daemons and what they started (containerd, shims). */
+function processesOf(dir: string): number[] {
+  const pids: number[] = [];
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    const pid = Number(e);
+    if (pid !== process.pid && ownedBy(pid, dir)) pids.push(pid);
+  }
+  return pids;
+}
+
+function daemonPids(state: BedState): number[] {
+  const pids: number[] = [];
+  for (const f of state.pidfiles) {
+    try {
+      const pid = Number(readFileSync(f, 'utf8').trim());
+      if (pid > 0 && ownedBy(pid, state.dir)) pids.push(pid);
+    } catch {
+      // never written: the daemon did not start
+    }
+  }
+  return pids;
+}
+
+function signal(pids: number[], sig: NodeJS.Signals): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, sig);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/**
+ * Ends the bed's daemons: SIGTERM (dockerd stops its containers and its containerd; its
+ * --shutdown-timeout is short), then SIGKILL whatever is left, then leftovers naming the bed dir.
+ */
+async function endDaemons(state: BedState, wait: (ms: number) => void | Promise<void>): Promise<void> {
+  const waitGone = async (pids: number[], ms: number) => {
+    const until = Date.now() + ms;
+    while (pids.some(alive) && Date.now() < until) await wait(25);
+  };
+  let pids = daemonPids(state);
+  signal(pids, 'SIGTERM');
+  await waitGone(pids, 8000);
+  signal(pids.filter(alive), 'SIGKILL');
+  await waitGone(pids, 2000);
+  pids = [...processesOf(state.dir), ...processesInNetns(state)];
+  signal(pids, 'SIGTERM');
+  await waitGone(pids, 2000);
+  signal(pids.filter(alive), 'SIGKILL');
+  await waitGone(pids, 2000);
+}
+
+/** Docker leaves overlay, shm and netns mounts under its roots; unmount them (deepest first) before removing. */
+function unmountUnder(dir: string): void {
+  const points: string[] = [];
+  for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
+    const mp = line.split(' ')[4];
+    if (mp && (mp === dir || mp.startsWith(dir + '/'))) points.push(mp.replace(/\\040/g, ' '));
+  }
+  points.sort((a, b) => b.length - a.length);
+  for (const p of points) {
+    if (!sh('umount', [p]).ok) sh('umount', ['-l', p]);
+  }
+}
+
+/**
+ * Pids of processes inside the bed's namespaces: SSH sessions outlive their sshd listener, and a
+ * container outlives a SIGKILLed engine. All of them live in namespaces only this bed created.
+ */
+function processesInNetns(state: BedState): number[] {
+  const inodes = new Set<string>();
+  for (const ns of state.netns) {
+    try {
+      inodes.add(`net:[${statSync(`/run/netns/${ns}`).ino}]`);
+    } catch {
+      // not created
+    }
+  }
+  if (!inodes.size) return [];
+  const pids: number[] = [];
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      if (inodes.has(readlinkSync(`/proc/${e}/ns/net`))) pids.push(Number(e));
+    } catch {
+      // exited, or a kernel thread
+    }
+  }
+  return pids;
+}
+
+function removeNetwork(state: BedState): void {
+  for (const rule of state.iptables) sh('iptables', ['-w', '5', '-D', ...rule]);
+  for (const ns of state.netns) if (existsSync(`/run/netns/${ns}`)) sh('ip', ['netns', 'del', ns]);
+  for (const v of state.veths) if (existsSync(`/sys/class/net/${v}`)) sh('ip', ['link', 'del', v]);
+  if (state.bridge && existsSync(`/sys/class/net/${state.bridge}`)) sh('ip', ['link', 'del', state.bridge]);
+}
+
+function removeFiles(state: BedState): void {
+  unmountUnder(state.dir);
+  rmSync(state.dir, { recursive: true, force: true });
+  if (state.subnet !== undefined) rmSync(join(SUBNETS_DIR, String(state.subnet)), { recursive: true, force: true });
+}
+
+async function teardown(state: BedState): Promise<void> {
+  await endDaemons(state, sleep);
+  removeNetwork(state);
+  removeFiles(state);
+}
+
+function teardownSync(state: BedState): void {
+  // The same steps as teardown(), blocking: an 'exit' hook cannot await.
+  const waitGone = (pids: number[], ms: number) => {
+    const until = Date.now() + ms;
+    while (pids.some(alive) && Date.now() < until) sleepSync(25);
+  };
+  let pids = daemonPids(state);
+  signal(pids, 'SIGTERM');
+  waitGone(pids, 8000);
+  signal(pids.filter(alive), 'SIGKILL');
+  waitGone(pids, 2000);
+  pids = [...processesOf(state.dir), ...processesInNetns(state)];
+  signal(pids, 'SIGTERM');
+  waitGone(pids, 2000);
+  signal(pids.filter(alive), 'SIGKILL');
+  waitGone(pids, 2000);
+  removeNetwork(state);
+  removeFiles(state);
+}
+
+/** Beds of this process not yet stopped, torn down synchronously if the process exits first. */
+const live = new Map<string, BedState>();
+let hooksInstalled = false;
+function installExitHooks(): void {
+  if (hooksInstalled) return;
+  hooksInstalled = true;
+  const all = () => {
+    for (const state of live.values()) {
+      try {
+        teardownSync(state);
+      } catch {
+        // best effort: the next run's stale sweep finishes it
+      }
+    }
+    live.clear();
+  };
+  process.once('exit', all);
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(sig, () => {
+      all();
+      process.kill(process.pid, sig);
+    });
+  }
+}
+
+/** Tears down beds whose owner process is gone (a crashed or killed run). Returns their ids. */
+export async function reapStaleTestbeds(): Promise<string[]> {
+  const reaped: string[] = [];
+  if (!existsSync(TESTBED_ROOT)) return reaped;
+  for (const id of readdirSync(TESTBED_ROOT)) {
+    const dir = join(TESTBED_ROOT, id);
+    let state: BedState;
+    try {
+      state = JSON.parse(readFileSync(statePath(dir), 'utf8')) as BedState;
+    } catch {
+      continue;
+    }
+    if (state.dir !== dir) continue;
+    if (procStart(state.ownerPid) === state.ownerStart) continue;
+    await teardown(state);
+    reaped.push(id);
+  }
+  return reaped;
+}
+
+/** A 10.250.X.0/24 no interface or route uses and no other bed reserved (mkdir is the atomic reservation). */
+function reserveSubnet(): number {
+  mkdirSync(SUBNETS_DIR, { recursive: true });
+  const used = must('ip', ['-o', '-4', 'addr']) + must('ip', ['-4', 'route']);
+  for (let x = 1; x < 255; x++) {
+    if (used.includes(`10.250.${x}.`)) continue;
+    try {
+      mkdirSync(join(SUBNETS_DIR, String(x)));
+      return x;
+    } catch {
+      // reserved by another bed
+    }
+  }
+  throw new Error('no free /24 left in 10.250.0.0/16 for a test bed');
+}
+
+function requireTools(): void {
+  const missing = ['ip', 'iptables', 'nsenter', 'ssh-keygen', '/usr/sbin/sshd', 'dockerd', 'tar'].filter(
+    (t) => spawnSync('sh', ['-c', `command -v ${t}`]).status !== 0,
+  );
+  if (missing.length) {
+    throw new Error(`the test bed needs ${missing.join(', ')}: run scripts/install-test-deps.sh as root`);
+  }
+  if (process.getuid?.() !== 0) throw new Error('the test bed needs root (network namespaces, dockerd)');
+}
+
+async function keygen(file: string, comment: string): Promise<string> {
+  await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', file]);
+  return readFileSync(`${file}.pub`, 'utf8').trim();
+}
+
+function ping(socketPath: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = request({ socketPath, path: '/_ping', timeout: 1000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('error', () => resolve(false));
+    req.on('timeout', () => req.destroy());
+    req.end();
+  });
+}
+
+function tcpOpen(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect({ host, port, timeout: 1000 });
+    s.once('data', () => {
+      // sshd speaks first: its banner means it is accepting connections.
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+    s.once('timeout', () => {
+      s.destroy();
+      resolve(false);
+    });
+  });
+}
+
+async function waitFor(what: string, check: () => Promise<boolean>, pid: number, log: string, ms = 30_000): Promise<void> {
+  const until = Date.now() + ms;
+  for (;;) {
+    if (await check()) return;
+    if (!alive(pid) || Date.now() > until) {
+      let tail = '';
+      try {
+        tail = readFileSync(log, 'utf8').split('\n').slice(-15).join('\n');
+      } catch {
+        // no log
+      }
+      throw new Error(`${what} did not come up${alive(pid) ? ` within ${ms} ms` : ' (it exited)'}:\n${tail}`);
+    }
+    await sleep(50);
+  }
+}
+
+/** Starts a daemon in the host's network namespace only (`ip netns exec` would remount /sys and break dockerd). */
+function startDaemon(state: BedState, netns: string, argv: string[], log: string, pidfile: string): number {
+  state.pidfiles.push(pidfile);
+  saveState(state);
+  const out = openSync(log, 'a');
+  // nsenter execs the daemon in place, so the child pid is the daemon's pid.
+  const child = spawn('nsenter', [`--net=/run/netns/${netns}`, ...argv], { stdio: ['ignore', out, out], detached: true });
+  closeSync(out);
+  child.unref();
+  if (child.pid === undefined) throw new Error(`could not start ${argv[0]}`);
+  writeFileSync(pidfile, String(child.pid));
+  return child.pid;
+}
+
+function ensureUser(): { uid: number; gid: number } {
+  if (sh('getent', ['group', 'docker']).ok === false) must('groupadd', ['--system', 'docker']);
+  if (!sh('id', ['-u', TESTBED_USER]).ok) {
+    must('useradd', ['--create-home', '--shell', '/bin/sh', '--groups', 'docker', TESTBED_USER]);
+  } else {
+    must('usermod', ['-aG', 'docker', TESTBED_USER]);
+  }
+  // A '!' password marks the account locked, and sshd (without PAM) refuses even key logins to it.
+  must('usermod', ['-p', '*', TESTBED_USER]);
+  const uid = Number(must('id', ['-u', TESTBED_USER]).trim());
+  const gid = Number(must('getent', ['group', 'docker']).split(':')[2]);
+  return { uid, gid };
+}
+
+function sshdConfig(dir: string, hostDir: string, address: string): string {
+  return [
+    'Port 22',
+    `ListenAddress ${address}`,
+    `HostKey ${join(hostDir, 'ssh_host_ed25519_key')}`,
+    `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
+    'PidFile none',
+    'StrictModes no',
+    'UsePAM no',
+    'PubkeyAuthentication yes',
+    'PasswordAuthentication no',
+    'KbdInteractiveAuthentication no',
+    'PermitRootLogin prohibit-password',
+    'AllowStreamLocalForwarding yes',
+    'AllowTcpForwarding yes',
+    'Subsystem sftp internal-sftp',
+    'LogLevel INFO',
+    '',
+  ].join('\n');
+}
+
+/**
+ * Brings up `hosts` namespace hosts (sshd + dockerd each) on a fresh bridge with the images
+ * imported. A failed start tears down what it made and rethrows.
+ */
+export async function startTestbed(opts: TestbedOptions = {}): Promise<Testbed> {
+  const count = opts.hosts ?? 3;
+  const images = (opts.images ?? KNOWN_IMAGES.map((i) => i.ref)).map(findImage);
+  requireTools();
+  await reapStaleTestbeds();
+  installExitHooks();
+
+  mkdirSync(TESTBED_ROOT, { recursive: true, mode: 0o755 });
+  chmodSync(TESTBED_ROOT, 0o755);
+  let id = '';
+  let dir = '';
+  do {
+    id = randomBytes(3).toString('hex');
+    dir = join(TESTBED_ROOT, id);
+  } while (existsSync(dir));
+  mkdirSync(dir, { mode: 0o755 });
+  const state: BedState = {
+    id,
+    ownerPid: process.pid,
+    ownerStart: procStart(process.pid) ?? '',
+    dir,
+    netns: [],
+    veths: [],
+    iptables: [],
+    pidfiles: [],
+  };
+  saveState(state);
+  live.set(id, state);
+
+  let stopped: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopped ??= (async () => {
+      live.delete(id);
+      await teardown(state);
+    })();
+    return stopped;
+  };
+
+  try {
+    const x = reserveSubnet();
+    state.subnet = x;
+    saveState(state);
+
+    // Keys: one client pair authorized on every host, one host key per host.
+    const clientKey = join(dir, 'id_ed25519');
+    const hostDirs = Array.from({ length: count }, (_, i) => join(dir, `h${i + 1}`));
+    for (const d of hostDirs) mkdirSync(d, { mode: 0o755 });
+    const [clientPub, ...hostPubs] = await Promise.all([
+      keygen(clientKey, `kubeshim-testbed-${id}`),
+      ...hostDirs.map((d, i) => keygen(join(d, 'ssh_host_ed25519_key'), `h${i + 1}.${id}`)),
+    ]);
+    writeFileSync(join(dir, 'authorized_keys'), `${clientPub}\n`, { mode: 0o644 });
+
+    // Underlay: a bridge in the root namespace, a veth per host.
+    const bridge = `ktb${id}`;
+    state.bridge = bridge;
+    saveState(state);
+    must('ip', ['link', 'add', bridge, 'type', 'bridge']);
+    must('ip', ['addr', 'add', `10.250.${x}.1/24`, 'dev', bridge]);
+    must('ip', ['link', 'set', bridge, 'up']);
+    // With bridge-nf-call-iptables=1, bridged host-to-host frames traverse the root FORWARD
+    // chain, where a DROP policy (e.g. a Docker engine in the root namespace) would eat them.
+    const rule = ['FORWARD', '-i', bridge, '-o', bridge, '-j', 'ACCEPT'];
+    state.iptables.push(rule);
+    saveState(state);
+    must('iptables', ['-w', '5', '-I', ...rule]);
+
+    const hosts: TestHost[] = [];
+    for (let i = 0; i < count; i++) {
+      const n = i + 1;
+      const ns = `ktb-${id}-h${n}`;
+      const veth = `ktb${id}h${n}`;
+      const address = `10.250.${x}.${10 + n}`;
+      state.netns.push(ns);
+      state.veths.push(veth);
+      saveState(state);
+      must('ip', ['netns', 'add', ns]);
+      must('ip', ['link', 'add', veth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns]);
+      must('ip', ['link', 'set', veth, 'master', bridge, 'up']);
+      must('ip', ['-n', ns, 'addr', 'add', `${address}/24`, 'dev', 'eth0']);
+      must('ip', ['-n', ns, 'link', 'set', 'eth0', 'up']);
+      must('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
+      must('ip', ['-n', ns, 'route', 'add', 'default', 'via', `10.250.${x}.1`]);
+      hosts.push({
+        name: `h${n}`,
+        address,
+        port: 22,
+        user: 'root',
+        identityFile: clientKey,
+        hostKey: hostPubs[i]!.split(' ').slice(0, 2).join(' '),
+        dockerSocket: join(hostDirs[i]!, 'docker.sock'),
+        netns: ns,
+      });
+    }
+
+    // Daemons, all hosts at once.
+    mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
+    const tarsP = buildImageTars(join(dir, 'images'), images);
+    tarsP.catch(() => undefined);
+    const user = opts.nonRootUser ? ensureUser() : undefined;
+    await Promise.all(
+      hosts.map(async (host, i) => {
+        const hd = hostDirs[i]!;
+        writeFileSync(join(hd, 'sshd_config'), sshdConfig(dir, hd, host.address));
+        writeFileSync(join(hd, 'daemon.json'), '{}\n');
+        const sshdPid = startDaemon(
+          state,
+          host.netns,
+          ['/usr/sbin/sshd', '-D', '-e', '-f', join(hd, 'sshd_config')],
+          join(hd, 'sshd.log'),
+          join(hd, 'sshd.pid'),
+        );
+        const dockerdPid = startDaemon(
+          state,
+          host.netns,
+          [
+            'dockerd',
+            // Our own (empty) config: the machine's /etc/docker/daemon.json must not leak in.
+            '--config-file', join(hd, 'daemon.json'),
+            '--data-root', join(hd, 'docker'),
+            '--exec-root', join(hd, 'exec'),
+            '--host', `unix://${host.dockerSocket}`,
+            '--pidfile', join(hd, 'docker.pid'),
+            // Distinct per host so pod IPs never overlap across the bed (an overlay can route them).
+            '--bip', `172.30.${i + 1}.1/24`,
+            // dockerd stops running containers on SIGTERM; busybox sh ignores SIGTERM, so keep it short.
+            '--shutdown-timeout', '1',
+            '--log-level', 'warn',
+          ],
+          join(hd, 'dockerd.log'),
+          join(hd, 'dockerd.child.pid'),
+        );
+        await Promise.all([
+          waitFor(`sshd on ${host.name}`, () => tcpOpen(host.address, 22), sshdPid, join(hd, 'sshd.log')),
+          waitFor(`dockerd on ${host.name}`, () => ping(host.dockerSocket), dockerdPid, join(hd, 'dockerd.log')),
+        ]);
+        if (user) {
+          chownSync(host.dockerSocket, 0, user.gid);
+          chmodSync(host.dockerSocket, 0o660);
+          host.user = TESTBED_USER;
+        }
+        const tars = await tarsP;
+        await Promise.all(images.map((img) => importImage(host.dockerSocket, img, tars.get(img.ref)!)));
+      }),
+    );
+    // The client key is read by the suites (root); keep it private as the cluster file requires.
+    chmodSync(clientKey, 0o600);
+
+    return {
+      hosts,
+      dir,
+      nodes: () =>
+        hosts.map((h) => ({
+          name: h.name,
+          address: h.address,
+          port: h.port,
+          user: h.user,
+          identityFile: h.identityFile,
+          hostKey: h.hostKey,
+          dockerSocket: h.dockerSocket,
+        })),
+      stop,
+    };
+  } catch (err) {
+    await stop().catch(() => undefined);
+    throw err;
+  }
+}
