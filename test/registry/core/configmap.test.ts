@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { configMap } from '../../../lib/registry/configmap.js';
-import { columns, create, row, update } from './helpers.js';
+import { columns, create, row, update } from '../strategy.js';
 
 describe('ConfigMap', () => {
   it('is served as configmaps/cm without generation', () => {

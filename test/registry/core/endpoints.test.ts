@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { endpoints } from '../../../lib/registry/endpoints.js';
-import { columns, create, row } from './helpers.js';
+import { columns, create, row } from '../strategy.js';
 
 describe('Endpoints', () => {
   it('lists at most three addresses, then how many more', () => {

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { event } from '../../../lib/registry/event.js';
 import type { KObject } from '../../../lib/registry/resource-type.js';
-import { columns, create, row } from './helpers.js';
+import { columns, create, row } from '../strategy.js';
 
 const scheduled: KObject = {
   metadata: { name: 'web.17c0a1', namespace: 'default', creationTimestamp: '2024-05-01T11:50:00Z' },

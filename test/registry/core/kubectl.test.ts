@@ -17,11 +17,7 @@ describe('core/v1 resources with kubectl 1.32', function () {
     return kubectl.run(args, { input, timeoutMs: 60_000 });
   }
 
-  async function ok(args: string[], input?: string): Promise<string> {
-    const r = await run(args, input);
-    assert.equal(r.code, 0, `kubectl ${args.join(' ')}\n${r.stdout}${r.stderr}`);
-    return r.stdout;
-  }
+  const ok = (args: string[], input?: string) => kubectl.ok(args, { input, timeoutMs: 60_000 });
 
   before(async () => {
     server = await startTestServer();

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { namespace } from '../../../lib/registry/namespace.js';
-import { columns, create, row, update } from './helpers.js';
+import { columns, create, row, update } from '../strategy.js';
 
 describe('Namespace', () => {
   it('is cluster-scoped, served as ns, with finalize and status subresources', () => {

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { node } from '../../../lib/registry/node.js';
 import type { KObject } from '../../../lib/registry/resource-type.js';
-import { columns, create, row, update } from './helpers.js';
+import { columns, create, row, update } from '../strategy.js';
 
 const worker: KObject = {
   metadata: { name: 'node-1', creationTimestamp: '2024-04-29T12:00:00Z', labels: { 'node-role.kubernetes.io/control-plane': '', 'kubernetes.io/role': 'etcd' } },

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { pod } from '../../../lib/registry/pod.js';
 import type { KObject } from '../../../lib/registry/resource-type.js';
-import { columns, create, row, update } from './helpers.js';
+import { columns, create, row, update } from '../strategy.js';
 
 const threeContainers = {
   apiVersion: 'v1',

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { podTemplate } from '../../../lib/registry/podtemplate.js';
 import { serviceAccount } from '../../../lib/registry/serviceaccount.js';
-import { columns, create, row } from './helpers.js';
+import { columns, create, row } from '../strategy.js';
 
 describe('PodTemplate', () => {
   it('defaults and validates its template and prints containers, images and pod labels', () => {

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { limitRange } from '../../../lib/registry/limitrange.js';
 import { resourceQuota } from '../../../lib/registry/resourcequota.js';
-import { columns, create, row } from './helpers.js';
+import { columns, create, row } from '../strategy.js';
 
 describe('LimitRange', () => {
   const seed = {

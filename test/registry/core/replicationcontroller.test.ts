@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { replicationController as rc } from '../../../lib/registry/replicationcontroller.js';
-import { columns, create, row, update } from './helpers.js';
+import { columns, create, row, update } from '../strategy.js';
 
 const kubia = {
   apiVersion: 'v1',

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { secret } from '../../../lib/registry/secret.js';
-import { columns, create, row, update } from './helpers.js';
+import { columns, create, row, update } from '../strategy.js';
 
 describe('Secret', () => {
   it('folds stringData into base64 data and defaults the type to Opaque', () => {

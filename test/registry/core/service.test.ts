@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { createServiceAllocator, service, setServiceAllocator } from '../../../lib/registry/service.js';
 import type { KObject } from '../../../lib/registry/resource-type.js';
-import { columns, create, row, update } from './helpers.js';
+import { columns, create, row, update } from '../strategy.js';
 
 const kubia = {
   apiVersion: 'v1',

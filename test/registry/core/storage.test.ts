@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { persistentVolume } from '../../../lib/registry/persistentvolume.js';
 import { persistentVolumeClaim } from '../../../lib/registry/persistentvolumeclaim.js';
-import { columns, create, row, update } from './helpers.js';
+import { columns, create, row, update } from '../strategy.js';
 
 describe('PersistentVolume', () => {
   const pv = { metadata: { name: 'pv-1' }, spec: { capacity: { storage: '1024Mi' }, accessModes: ['ReadWriteOnce', 'ReadOnlyMany'], hostPath: { path: '/tmp/data' } } };

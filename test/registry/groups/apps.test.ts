@@ -5,7 +5,7 @@ import { daemonsets } from '../../../lib/registry/daemonset.js';
 import { deployments } from '../../../lib/registry/deployment.js';
 import { replicasets } from '../../../lib/registry/replicaset.js';
 import { statefulsets } from '../../../lib/registry/statefulset.js';
-import { CREATED, columns, create, row, update } from './helpers.js';
+import { CREATED, columns, create, row, update } from '../strategy.js';
 
 /** The seed's nginx Deployment: 2 replicas spread by required pod anti-affinity. */
 const nginx = {

@@ -8,7 +8,7 @@ import {
   horizontalpodautoscalersV2 as v2,
 } from '../../../lib/registry/horizontalpodautoscaler.js';
 import { poddisruptionbudgets as pdbs } from '../../../lib/registry/poddisruptionbudget.js';
-import { columns, create, row } from './helpers.js';
+import { columns, create, row } from '../strategy.js';
 
 const web = {
   apiVersion: 'autoscaling/v2',

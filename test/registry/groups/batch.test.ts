@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { cronjobs, parseCronSchedule } from '../../../lib/registry/cronjob.js';
 import { jobs, jobStatus } from '../../../lib/registry/job.js';
-import { columns, create, row, update } from './helpers.js';
+import { columns, create, row, update } from '../strategy.js';
 
 /** The `pi` Job of the Kubernetes Jobs documentation. */
 const pi = {

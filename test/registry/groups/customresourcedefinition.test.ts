@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { customresourcedefinitions as crds, validateStructural } from '../../../lib/registry/customresourcedefinition.js';
 import { fieldErrorString } from '../../../lib/api/errors.js';
-import { columns, create, row, update } from './helpers.js';
+import { columns, create, row, update } from '../strategy.js';
 
 /** The CronTab CRD of the Kubernetes documentation. */
 const crontab = {

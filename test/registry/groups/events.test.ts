@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { eventCoreToV1, eventV1ToCore, eventsV1 } from '../../../lib/registry/events-v1-event.js';
-import { columns, create, row, update } from './helpers.js';
+import { columns, create, row, update } from '../strategy.js';
 
 const v1Event = {
   apiVersion: 'events.k8s.io/v1',

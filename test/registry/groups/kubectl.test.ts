@@ -13,11 +13,7 @@ describe('Named-group resources with kubectl 1.32', function () {
   let server: TestServer;
   let kubectl: Kubectl;
 
-  async function ok(args: string[], input?: string): Promise<string> {
-    const r = await kubectl.run(args, { input, timeoutMs: 60_000 });
-    assert.equal(r.code, 0, `kubectl ${args.join(' ')}\n${r.stdout}${r.stderr}`);
-    return r.stdout;
-  }
+  const ok = (args: string[], input?: string) => kubectl.ok(args, { input, timeoutMs: 60_000 });
 
   before(async () => {
     server = await startTestServer();

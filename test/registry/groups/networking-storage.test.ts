@@ -6,7 +6,7 @@ import { leases } from '../../../lib/registry/lease.js';
 import { networkpolicies } from '../../../lib/registry/networkpolicy.js';
 import { runtimeclasses } from '../../../lib/registry/runtimeclass.js';
 import { storageclasses } from '../../../lib/registry/storageclass.js';
-import { columns, create, row, update } from './helpers.js';
+import { columns, create, row, update } from '../strategy.js';
 
 const minimalIngress = {
   metadata: { name: 'minimal-ingress' },

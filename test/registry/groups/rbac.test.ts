@@ -3,7 +3,7 @@ import { clusterrolebindings } from '../../../lib/registry/clusterrolebinding.js
 import { clusterroles } from '../../../lib/registry/clusterrole.js';
 import { rolebindings } from '../../../lib/registry/rolebinding.js';
 import { roles } from '../../../lib/registry/role.js';
-import { columns, create, row, update } from './helpers.js';
+import { columns, create, row, update } from '../strategy.js';
 
 const podReader = {
   metadata: { name: 'pod-reader' },

@@ -1,6 +1,6 @@
 // Runs a resource's strategy hooks in the order the generic store does, without storage.
-import { fieldErrorString } from '../../../lib/api/errors.js';
-import type { KObject, ResourceType } from '../../../lib/registry/resource-type.js';
+import { fieldErrorString } from '../../lib/api/errors.js';
+import type { KObject, ResourceType } from '../../lib/registry/resource-type.js';
 
 export const NOW = Date.parse('2024-05-01T12:00:00Z');
 export const CREATED = '2024-05-01T11:00:00Z';
