@@ -1,0 +1,212 @@
+// The Docker Engine API of a host, reached through its SSH connection: each HTTP request gets its
+// own stream-local channel to the docker socket (ssh -L /sock style), so nothing is installed on
+// the host — no docker CLI (dockerode's own ssh mode runs `docker system dial-stdio`, which Docker
+// 1.13 lacks) and no extra daemon. Every request is pinned to Engine API 1.26 (Docker 1.13, as
+// CentOS 7 ships it), so what works in the suites works on the oldest hosts we support.
+import http from 'node:http';
+import type { Duplex } from 'node:stream';
+import Docker from 'dockerode';
+import { HostFaultError } from './ssh-connection.js';
+import { DOCKER_API_VERSION, type DockerClient, type HostConnection, type HostFault } from './types.js';
+
+export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
+const DEFAULT_TIMEOUT_MS = 60_000;
+
+export interface DockerClientOptions {
+  /** Docker socket path on the host; default the endpoint's dockerSocket, else /var/run/docker.sock. */
+  socketPath?: string;
+  /** Engine API version every request is pinned to, default DOCKER_API_VERSION ('1.26'). */
+  version?: string;
+  /**
+   * How long the Engine may take to start answering a request (first response byte), ms; default
+   * 60 s, 0 = unbounded. Streams that stay quiet afterwards (logs -f, attach, exec) are not cut off;
+   * bound those with the per-call `abortSignal` dockerode accepts.
+   */
+  timeoutMs?: number;
+}
+
+interface ClientMeta {
+  conn: HostConnection;
+  socketPath: string;
+  version: string;
+}
+const META = new WeakMap<object, ClientMeta>();
+
+/**
+ * An http.Agent whose "sockets" are SSH channels to the docker socket. Node's Agent supports an
+ * asynchronous createConnection (callback form), which lets a request wait for the channel to open.
+ */
+class SshDockerAgent extends http.Agent {
+  readonly #conn: HostConnection;
+  readonly #socketPath: string;
+  readonly #timeoutMs: number;
+
+  constructor(conn: HostConnection, socketPath: string, timeoutMs: number) {
+    // One channel per request: opening one costs a round trip, but a channel never outlives the
+    // SSH connection it belongs to, and the first-byte timer below stays per request.
+    super({ keepAlive: false });
+    this.#conn = conn;
+    this.#socketPath = socketPath;
+    this.#timeoutMs = timeoutMs;
+  }
+
+  override createConnection(_options: http.ClientRequestArgs, cb?: (err: Error | null, stream: Duplex) => void): undefined {
+    const conn = this.#conn;
+    conn.openStreamLocal(this.#socketPath).then(
+      (ch) => {
+        if (this.#timeoutMs > 0) {
+          const timer = setTimeout(() => {
+            ch.destroy(
+              new HostFaultError({
+                reason: 'DockerUnreachable',
+                message: `Docker Engine at unix://${this.#socketPath} on node ${conn.endpoint.name} sent no response within ${this.#timeoutMs} ms`,
+              }),
+            );
+          }, this.#timeoutMs);
+          timer.unref();
+          ch.once('data', () => clearTimeout(timer));
+          ch.once('close', () => clearTimeout(timer));
+        }
+        cb?.(null, ch);
+      },
+      (err: Error) => cb?.(err, undefined as unknown as Duplex),
+    );
+    return undefined;
+  }
+}
+
+export function createDockerClient(conn: HostConnection, opts: DockerClientOptions = {}): DockerClient {
+  const socketPath = opts.socketPath ?? conn.endpoint.dockerSocket ?? DEFAULT_DOCKER_SOCKET;
+  const version = (opts.version ?? DOCKER_API_VERSION).replace(/^v/, '');
+  const agent = new SshDockerAgent(conn, socketPath, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+  // host/port only fill the Host header and the agent's pool key; the agent decides where bytes go.
+  const docker = new Docker({ protocol: 'http', host: 'docker', port: 80, version: `v${version}`, agent } as Docker.DockerOptions);
+  META.set(docker, { conn, socketPath, version });
+  return docker;
+}
+
+export interface DockerCheck {
+  /** Engine version, e.g. "20.10.24+dfsg1" or "1.13.1". */
+  version: string;
+  /** The Engine's own (highest) API version, e.g. "1.41". */
+  apiVersion: string;
+  minApiVersion?: string;
+  os: string;
+  arch: string;
+  kernel: string;
+  /** "Debian GNU/Linux 12 (bookworm)", "CentOS Linux 7 (Core)" (Node nodeInfo.osImage). */
+  operatingSystem: string;
+  hostname: string;
+  ncpu: number;
+  memTotalBytes: number;
+  dockerRootDir: string;
+  cgroupDriver?: string;
+}
+
+function apiNumber(v: string): [number, number] {
+  const [maj, min] = v.split('.').map((x) => parseInt(x, 10));
+  return [maj || 0, min || 0];
+}
+function apiLess(a: string, b: string): boolean {
+  const [a1, a2] = apiNumber(a);
+  const [b1, b2] = apiNumber(b);
+  return a1 < b1 || (a1 === b1 && a2 < b2);
+}
+
+function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Says why the docker socket could not be opened, from the host's side (sshd only says "open failed"). */
+async function diagnoseSocket(meta: ClientMeta, fallback: HostFault): Promise<HostFault> {
+  const { conn, socketPath } = meta;
+  const node = conn.endpoint.name;
+  const p = shellQuote(socketPath);
+  let out: string;
+  try {
+    const r = await conn.exec(
+      `if [ ! -e ${p} ]; then echo missing; elif [ ! -S ${p} ]; then echo notsocket; elif [ ! -r ${p} ] || [ ! -w ${p} ]; then echo denied; else echo ok; fi; id -un; ls -ld ${p} 2>/dev/null | awk '{print $1, $3 ":" $4}'`,
+      { timeoutMs: 10_000 },
+    );
+    out = r.stdout;
+  } catch {
+    return fallback;
+  }
+  const [verdict, user = conn.endpoint.user ?? 'root', perms = ''] = out.trim().split('\n');
+  switch (verdict) {
+    case 'missing':
+      return {
+        reason: 'DockerSocketUnavailable',
+        message: `docker socket ${socketPath} does not exist on node ${node}: is Docker running there? (set dockerSocket if it listens elsewhere)`,
+      };
+    case 'notsocket':
+      return { reason: 'DockerSocketUnavailable', message: `${socketPath} on node ${node} is not a unix socket (set dockerSocket to the Docker Engine's socket)` };
+    case 'denied':
+      return {
+        reason: 'DockerSocketUnavailable',
+        message: `permission denied on docker socket ${socketPath} on node ${node} for user ${user} (${perms}): add ${user} to the socket's group (usermod -aG docker ${user}) or connect as root`,
+      };
+    default:
+      return fallback;
+  }
+}
+
+/**
+ * Verifies that the host's Docker Engine answers at the pinned API version and reports what the
+ * Node object needs (nodeInfo, capacity). Failures become HostFaultErrors naming the cause.
+ */
+export async function checkDocker(docker: DockerClient): Promise<DockerCheck> {
+  const meta = META.get(docker);
+  if (!meta) throw new Error('checkDocker needs a client made by createDockerClient');
+  const node = meta.conn.endpoint.name;
+  const where = `unix://${meta.socketPath} on node ${node}`;
+  let v: Docker.DockerVersion & { MinAPIVersion?: string };
+  let info: Record<string, unknown>;
+  try {
+    v = await docker.version();
+    info = (await docker.info()) as Record<string, unknown>;
+  } catch (e) {
+    const err = e as Error & { fault?: HostFault; statusCode?: number; json?: unknown };
+    if (err.fault?.reason === 'DockerSocketUnavailable') throw new HostFaultError(await diagnoseSocket(meta, err.fault));
+    if (err.fault && err.fault.reason !== 'DockerUnreachable') throw new HostFaultError(err.fault);
+    const text = String(err.message);
+    // An Engine older than the pinned version refuses it: "client is newer than server (client API
+    // version: 1.26, server API version: 1.24)" (Docker ≤ 1.12); a very new one may refuse it as
+    // "client version 1.26 is too old. Minimum supported API version is 1.44" (Docker 29).
+    const older = /client is newer than server.*server API version: ([0-9.]+)/i.exec(text);
+    if (older) {
+      throw new HostFaultError({
+        reason: 'DockerVersionTooOld',
+        message: `Docker Engine at ${where} speaks API ${older[1]}; kubeshim needs at least ${meta.version} (Docker 1.13)`,
+      });
+    }
+    const newer = /Minimum supported API version is ([0-9.]+)/i.exec(text);
+    if (newer) {
+      throw new HostFaultError({
+        reason: 'DockerUnreachable',
+        message: `Docker Engine at ${where} no longer accepts API ${meta.version} (minimum ${newer[1]}): start dockerd with DOCKER_MIN_API_VERSION=${meta.version}`,
+      });
+    }
+    throw new HostFaultError({ reason: 'DockerUnreachable', message: `Docker Engine at ${where} did not answer: ${err.fault?.message ?? text.trim()}` });
+  }
+  if (apiLess(v.ApiVersion, meta.version)) {
+    throw new HostFaultError({
+      reason: 'DockerVersionTooOld',
+      message: `Docker Engine ${v.Version} at ${where} speaks API ${v.ApiVersion}; kubeshim needs at least ${meta.version} (Docker 1.13)`,
+    });
+  }
+  return {
+    version: v.Version,
+    apiVersion: v.ApiVersion,
+    minApiVersion: v.MinAPIVersion,
+    os: v.Os,
+    arch: v.Arch,
+    kernel: v.KernelVersion,
+    operatingSystem: String(info.OperatingSystem ?? ''),
+    hostname: String(info.Name ?? ''),
+    ncpu: Number(info.NCPU ?? 0),
+    memTotalBytes: Number(info.MemTotal ?? 0),
+    dockerRootDir: String(info.DockerRootDir ?? ''),
+    cgroupDriver: typeof info.CgroupDriver === 'string' ? info.CgroupDriver : undefined,
+  };
+}
