@@ -1,0 +1,387 @@
+// The node agent: a Docker host shown as a Kubernetes Node, with the kubelet's status, heartbeats,
+// Lease and fault conditions. Pure status pieces are checked on captured host data; the agent
+// itself against a real kubeshim, first with fake hosts (named so), then with the real test bed.
+import { strict as assert } from 'node:assert';
+import { EventEmitter } from 'node:events';
+import type { Duplex } from 'node:stream';
+import { NodeAgent, NODE_LEASE_NAMESPACE } from '../../lib/nodes/node-agent.js';
+import {
+  goArch,
+  nextConditions,
+  nodeAllocatable,
+  nodeCapacity,
+  nodeImages,
+  nodeSystemInfo,
+  parseDf,
+  parseMachineIds,
+  parseMeminfo,
+  parsePids,
+  pressureOf,
+  sectionedCommand,
+  splitSections,
+  type DockerInfoFacts,
+} from '../../lib/nodes/node-info.js';
+import type { ConnectionState, DockerClient, ExecResult, HostConnection, HostEndpoint, HostFault } from '../../lib/nodes/types.js';
+import type { KObject } from '../../lib/registry/resource-type.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type J = any;
+
+// Captured from Docker 20.10.24 on Debian 12 (GET /v1.26/info, trimmed to what the Node uses).
+const DOCKER_INFO: DockerInfoFacts & Record<string, unknown> = {
+  ID: 'Q6ZB:3C2N:UXKP:5YJE:JYJ5:4ICX:M5BT:TC2K:WZ6Y:O3QI:5SP3:HIDO',
+  Containers: 0,
+  Driver: 'overlay2',
+  KernelVersion: '6.1.0-27-cloud-amd64',
+  OperatingSystem: 'Debian GNU/Linux 12 (bookworm)',
+  OSType: 'linux',
+  Architecture: 'x86_64',
+  NCPU: 2,
+  MemTotal: 8323268608,
+  DockerRootDir: '/tmp/kubeshim-testbed/3fa2c1/h1/docker',
+  Name: 'worker',
+  ServerVersion: '20.10.24+dfsg1',
+};
+
+const MEMINFO = `MemTotal:        8128192 kB
+MemFree:          912344 kB
+MemAvailable:    5532100 kB
+Buffers:          154320 kB
+Cached:          4207556 kB
+HugePages_Total:       0
+HugePages_Free:        0
+Hugepagesize:       2048 kB
+`;
+
+// CentOS 7's 3.10 kernel before the MemAvailable backport.
+const MEMINFO_OLD = `MemTotal:        1882064 kB
+MemFree:           81236 kB
+Buffers:            2108 kB
+Cached:            31460 kB
+`;
+
+const DF = `Filesystem     1024-blocks     Used Available Capacity Mounted on
+/dev/sda1         30832548 12056880  17185116      42% /
+`;
+
+describe('Node status from host facts (node-info)', () => {
+  it('maps Docker machine names to Go architectures', () => {
+    assert.equal(goArch('x86_64'), 'amd64');
+    assert.equal(goArch('aarch64'), 'arm64');
+    assert.equal(goArch('armv7l'), 'arm');
+  });
+
+  it('reads available memory, estimating it on kernels without MemAvailable', () => {
+    assert.deepEqual(parseMeminfo(MEMINFO), { totalBytes: 8128192 * 1024, availableBytes: 5532100 * 1024, hugePageSizeBytes: 2048 * 1024, hugePagesTotal: 0 });
+    assert.equal(parseMeminfo(MEMINFO_OLD)!.availableBytes, (81236 + 2108 + 31460) * 1024);
+  });
+
+  it('reads df -P output, also when a long device name wraps the line', () => {
+    assert.deepEqual(parseDf(DF), { capacityBytes: 30832548 * 1024, availableBytes: 17185116 * 1024 });
+    const wrapped = 'Filesystem 1024-blocks Used Available Capacity Mounted on\n/dev/mapper/centos-root-very-long\n  52403200 2048000 50355200 4% /\n';
+    assert.deepEqual(parseDf(wrapped), { capacityBytes: 52403200 * 1024, availableBytes: 50355200 * 1024 });
+    assert.equal(parseDf('df: /nope: No such file or directory'), undefined);
+  });
+
+  it('splits one exec into the outputs of its commands, a failing one leaving its section empty', () => {
+    const cmd = sectionedCommand(['echo a', 'cat /nonexistent', 'echo b']);
+    assert.match(cmd, /echo a/);
+    assert.deepEqual(splitSections('a\n@@kubeshim-section@@\n@@kubeshim-section@@\nb\n'), ['a', '', 'b']);
+    assert.deepEqual(parseMachineIds(['worker', 'abc123', '', 'boot-1']), { hostname: 'worker', machineID: 'abc123', systemUUID: '', bootID: 'boot-1' });
+    assert.deepEqual(parsePids('4194304\n', '0.10 0.20 0.30 2/187 12345\n'), { max: 4194304, running: 187 });
+  });
+
+  it('reports capacity from Docker and the host, and allocatable less the eviction thresholds', () => {
+    const mem = parseMeminfo(MEMINFO);
+    const rootfs = parseDf(DF);
+    const cap = nodeCapacity(DOCKER_INFO, rootfs, mem);
+    assert.deepEqual(cap, { cpu: '2', 'ephemeral-storage': '30832548Ki', 'hugepages-2Mi': '0', memory: '8128192Ki', pods: '110' });
+    const alloc = nodeAllocatable(cap, DOCKER_INFO, rootfs, mem);
+    // memory − 100Mi; ephemeral-storage − 10% (as int64 bytes, so no longer a whole Ki).
+    assert.equal(alloc.memory, `${8128192 - 102400}Ki`);
+    assert.equal(alloc['ephemeral-storage'], String(30832548 * 1024 - Math.trunc(30832548 * 1024 * 0.1)));
+    assert.equal(alloc.cpu, '2');
+    assert.equal(alloc.pods, '110');
+  });
+
+  it('fills nodeInfo with docker:// runtime, Go architecture and the machine ids', () => {
+    const info = nodeSystemInfo(DOCKER_INFO, { hostname: 'worker', machineID: 'm1', systemUUID: '', bootID: 'b1' }, { kubeletVersion: 'v1.33.0+kubeshim', kubeProxyVersion: 'v1.33.0+kubeshim' });
+    assert.equal(info.containerRuntimeVersion, 'docker://20.10.24+dfsg1');
+    assert.equal(info.architecture, 'amd64');
+    assert.equal(info.operatingSystem, 'linux');
+    assert.equal(info.osImage, 'Debian GNU/Linux 12 (bookworm)');
+    assert.equal(info.kernelVersion, '6.1.0-27-cloud-amd64');
+    assert.equal(info.machineID, 'm1');
+    assert.equal(info.bootID, 'b1');
+  });
+
+  it('lists at most 50 images, largest first, digests before tags, five names at most', () => {
+    const many = Array.from({ length: 60 }, (_, i) => ({ RepoTags: [`img${i}:latest`], RepoDigests: null, Size: i }));
+    const out = nodeImages([...many, { RepoTags: ['a:1', 'a:2', 'a:3', 'a:4', 'a:5'], RepoDigests: ['a@sha256:00'], Size: 1000 }, { RepoTags: ['<none>:<none>'], RepoDigests: [], Size: 999 }]);
+    assert.equal(out.length, 50);
+    assert.deepEqual(out[0], { names: ['a@sha256:00', 'a:1', 'a:2', 'a:3', 'a:4'], sizeBytes: 1000 });
+    assert.deepEqual(out[1], { names: [], sizeBytes: 999 });
+    assert.deepEqual(out[2], { names: ['img59:latest'], sizeBytes: 59 });
+  });
+
+  it('signals memory pressure under 100Mi available and disk pressure under 10% free', () => {
+    const rootfs = { capacityBytes: 1000, availableBytes: 99 };
+    assert.deepEqual(pressureOf({ totalBytes: 1 << 30, availableBytes: 50 << 20 }, rootfs, undefined), { memory: true, disk: true, pid: false });
+    assert.deepEqual(pressureOf({ totalBytes: 1 << 30, availableBytes: 200 << 20 }, { capacityBytes: 1000, availableBytes: 500 }, undefined), { memory: false, disk: false, pid: false });
+  });
+
+  describe('conditions', () => {
+    const healthy = { kind: 'healthy' as const, pressure: { memory: false, disk: false, pid: false } };
+    const t0 = '2026-11-23T10:00:00Z';
+    const t1 = '2026-11-23T10:00:10Z';
+    const t2 = '2026-11-23T10:00:20Z';
+
+    it('starts with the kubelet four, Ready last, with its reasons and messages', () => {
+      const { conditions, events } = nextConditions('h1', undefined, healthy, t0);
+      assert.deepEqual(conditions.map((c) => [c.type, c.status, c.reason]), [
+        ['MemoryPressure', 'False', 'KubeletHasSufficientMemory'],
+        ['DiskPressure', 'False', 'KubeletHasNoDiskPressure'],
+        ['PIDPressure', 'False', 'KubeletHasSufficientPID'],
+        ['Ready', 'True', 'KubeletReady'],
+      ]);
+      assert.equal(conditions[3].message, 'kubelet is posting ready status');
+      assert.equal(conditions[0].message, 'kubelet has sufficient memory available');
+      assert.deepEqual(events.map((e) => e.reason), ['NodeHasSufficientMemory', 'NodeHasNoDiskPressure', 'NodeHasSufficientPID', 'NodeReady']);
+      assert.equal(events[3].message, 'Node h1 status is now: NodeReady');
+    });
+
+    it('moves heartbeats every time but transition times only when the status changes', () => {
+      const first = nextConditions('h1', undefined, healthy, t0).conditions;
+      const { conditions, events } = nextConditions('h1', first, healthy, t1);
+      for (const c of conditions) {
+        assert.equal(c.lastHeartbeatTime, t1);
+        assert.equal(c.lastTransitionTime, t0);
+      }
+      assert.deepEqual(events, []);
+    });
+
+    it('turns Ready Unknown when the host is unreachable, keeping the last heartbeat, and Ready again after', () => {
+      const first = nextConditions('h1', undefined, healthy, t0).conditions;
+      const down = nextConditions('h1', first, { kind: 'unreachable', reason: 'HostUnreachable', message: 'connect ETIMEDOUT 10.250.0.11:22' }, t1);
+      const ready = down.conditions.find((c) => c.type === 'Ready');
+      assert.deepEqual([ready.status, ready.reason, ready.message, ready.lastHeartbeatTime, ready.lastTransitionTime], ['Unknown', 'HostUnreachable', 'connect ETIMEDOUT 10.250.0.11:22', t0, t1]);
+      const mem = down.conditions.find((c) => c.type === 'MemoryPressure');
+      assert.deepEqual([mem.status, mem.reason, mem.message], ['Unknown', 'NodeStatusUnknown', 'Kubelet stopped posting node status.']);
+      assert.deepEqual(down.events.map((e) => [e.type, e.reason]), [['Normal', 'NodeNotReady'], ['Warning', 'HostUnreachable']]);
+      const still = nextConditions('h1', down.conditions, { kind: 'unreachable', reason: 'HostUnreachable', message: 'again' }, t2);
+      assert.deepEqual(still.events, [], 'the same fault is reported once');
+      const back = nextConditions('h1', still.conditions, healthy, t2);
+      const r = back.conditions.find((c) => c.type === 'Ready');
+      assert.deepEqual([r.status, r.reason, r.lastTransitionTime], ['True', 'KubeletReady', t2]);
+      assert.ok(back.events.some((e) => e.reason === 'NodeReady'));
+    });
+
+    it('turns Ready False with the fault as reason when the runtime fails but the host answers', () => {
+      const first = nextConditions('h1', undefined, healthy, t0).conditions;
+      const { conditions, events } = nextConditions('h1', first, { kind: 'notReady', reason: 'DockerUnreachable', message: 'docker socket refused', pressure: healthy.pressure }, t1);
+      const r = conditions.find((c) => c.type === 'Ready');
+      assert.deepEqual([r.status, r.reason, r.message, r.lastHeartbeatTime], ['False', 'DockerUnreachable', 'docker socket refused', t1]);
+      assert.equal(conditions.find((c) => c.type === 'DiskPressure').status, 'False');
+      assert.deepEqual(events.map((e) => [e.type, e.reason, e.message]), [['Normal', 'NodeNotReady', 'Node h1 status is now: NodeNotReady'], ['Warning', 'DockerUnreachable', 'docker socket refused']]);
+    });
+  });
+});
+
+/** FAKE host connection for agent unit tests: canned command outputs, state flipped by the test. */
+class FakeHostConnection extends EventEmitter implements HostConnection {
+  state: ConnectionState = 'ready';
+  fault?: HostFault;
+  execCount = 0;
+  constructor(readonly endpoint: HostEndpoint) {
+    super();
+  }
+  async start(): Promise<void> {}
+  async close(): Promise<void> {}
+  async exec(): Promise<ExecResult> {
+    this.execCount++;
+    if (this.state !== 'ready') throw new Error('not connected');
+    const s = '@@kubeshim-section@@\n';
+    return { code: 0, stderr: '', stdout: ['worker\n', 'mid\n', '', 'boot-1\n', MEMINFO, DF, '4194304\n', '0.1 0.1 0.1 1/100 999\n'].join(s) };
+  }
+  down(fault: HostFault): void {
+    this.state = 'down';
+    this.fault = fault;
+    this.emit('down', fault);
+  }
+  up(): void {
+    this.state = 'ready';
+    this.fault = undefined;
+    this.emit('ready');
+  }
+  openStreamLocal(): Promise<Duplex> {
+    throw new Error('fake');
+  }
+  openTcp(): Promise<Duplex> {
+    throw new Error('fake');
+  }
+}
+
+/** FAKE Docker client: /info and /images only. */
+function fakeDocker(opts: { failing?: () => boolean } = {}): DockerClient {
+  return {
+    info: async () => {
+      if (opts.failing?.()) throw new Error('connect ENOENT /var/run/docker.sock');
+      return DOCKER_INFO;
+    },
+    listImages: async () => [{ RepoTags: ['busybox:latest'], RepoDigests: [], Size: 2_000_000 }],
+  } as unknown as DockerClient;
+}
+
+async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < end) {
+    try {
+      const v = await fn();
+      if (v !== undefined) return v;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+function ready(node: KObject): J {
+  return (node.status?.conditions ?? []).find((c: J) => c.type === 'Ready');
+}
+
+describe('NodeAgent with a fake host', function () {
+  this.timeout(30_000);
+  let ts: TestServer;
+  const agents: NodeAgent[] = [];
+  before(async () => {
+    ts = await startTestServer();
+  });
+  afterEach(async () => {
+    for (const a of agents.splice(0)) await a.stop();
+  });
+  after(async () => {
+    await ts?.stop();
+  });
+  const rt = (g: string, plural: string) => ts.server.registry.lookup(g, 'v1', plural)!;
+  const getNode = (name: string) => ts.server.generic.get(rt('', 'nodes'), '', name);
+  const nodeEvents = async (name: string) =>
+    (await ts.server.generic.list(rt('', 'events'), 'default')).items.filter((e) => e.involvedObject?.name === name && e.involvedObject?.kind === 'Node');
+
+  function agentFor(endpoint: HostEndpoint, docker = fakeDocker(), heartbeatMs = 200) {
+    const connection = new FakeHostConnection(endpoint);
+    const agent = new NodeAgent({ endpoint, connection, docker, generic: ts.server.generic, registry: ts.server.registry, heartbeatMs, callTimeoutMs: 2000 });
+    agents.push(agent);
+    return { agent, connection };
+  }
+
+  it('registers the Node with labels, taints, capacity, nodeInfo, addresses and Ready=True', async () => {
+    const { agent } = agentFor({ name: 'fake-a', address: '10.9.0.1', labels: { zone: 'z1' }, taints: [{ key: 'dedicated', value: 'db', effect: 'NoSchedule' }] });
+    await agent.start();
+    const n = await getNode('fake-a');
+    assert.equal(n.metadata.labels!['kubernetes.io/hostname'], 'fake-a');
+    assert.equal(n.metadata.labels!['kubernetes.io/arch'], 'amd64');
+    assert.equal(n.metadata.labels!['beta.kubernetes.io/os'], 'linux');
+    assert.equal(n.metadata.labels!.zone, 'z1');
+    assert.deepEqual(n.spec.taints, [{ key: 'dedicated', value: 'db', effect: 'NoSchedule' }]);
+    assert.equal(n.status.capacity.cpu, '2');
+    assert.equal(n.status.capacity.pods, '110');
+    assert.equal(n.status.capacity['ephemeral-storage'], '30832548Ki');
+    assert.equal(n.status.nodeInfo.containerRuntimeVersion, 'docker://20.10.24+dfsg1');
+    assert.match(n.status.nodeInfo.kubeletVersion, /^v1\.\d+\.\d+/);
+    assert.deepEqual(n.status.addresses, [{ type: 'InternalIP', address: '10.9.0.1' }, { type: 'Hostname', address: 'worker' }]);
+    assert.deepEqual(n.status.daemonEndpoints, { kubeletEndpoint: { Port: 10250 } });
+    assert.deepEqual(n.status.images, [{ names: ['busybox:latest'], sizeBytes: 2_000_000 }]);
+    assert.equal(ready(n).status, 'True');
+    const ev = await nodeEvents('fake-a');
+    const nodeReady = ev.find((e) => e.reason === 'NodeReady');
+    assert.ok(nodeReady, 'NodeReady event');
+    assert.deepEqual(nodeReady.source, { component: 'kubelet', host: 'fake-a' });
+    assert.deepEqual(nodeReady.involvedObject, { kind: 'Node', name: 'fake-a', uid: 'fake-a' });
+  });
+
+  it('renews a Lease in kube-node-lease owned by the Node', async () => {
+    const { agent } = agentFor({ name: 'fake-b', address: '10.9.0.2' });
+    await agent.start();
+    const leases = rt('coordination.k8s.io', 'leases');
+    const first = await ts.server.generic.get(leases, NODE_LEASE_NAMESPACE, 'fake-b');
+    const node = await getNode('fake-b');
+    assert.equal(first.spec.holderIdentity, 'fake-b');
+    assert.equal(first.spec.leaseDurationSeconds, 40);
+    assert.match(first.spec.renewTime, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+    assert.deepEqual(first.metadata.ownerReferences, [{ apiVersion: 'v1', kind: 'Node', name: 'fake-b', uid: node.metadata.uid }]);
+    await until('lease renewal', async () => {
+      const l = await ts.server.generic.get(leases, NODE_LEASE_NAMESPACE, 'fake-b');
+      return l.spec.renewTime > first.spec.renewTime ? l : undefined;
+    });
+  });
+
+  it('adopts an existing Node: keeps what users set, adds its labels and missing taints', async () => {
+    await ts.server.generic.create(rt('', 'nodes'), '', { apiVersion: 'v1', kind: 'Node', metadata: { name: 'fake-c', labels: { mine: 'yes' } }, spec: { taints: [{ key: 'user', effect: 'NoExecute' }] } });
+    const { agent } = agentFor({ name: 'fake-c', address: '10.9.0.3', taints: [{ key: 'dedicated', effect: 'NoSchedule' }] });
+    await agent.start();
+    const n = await getNode('fake-c');
+    assert.equal(n.metadata.labels!.mine, 'yes');
+    assert.equal(n.metadata.labels!['kubernetes.io/hostname'], 'fake-c');
+    assert.deepEqual(n.spec.taints, [{ key: 'user', effect: 'NoExecute' }, { key: 'dedicated', effect: 'NoSchedule' }]);
+    assert.equal(ready(n).status, 'True');
+  });
+
+  it('goes Unknown with the fault when the connection drops, stops renewing the Lease, and returns to Ready', async () => {
+    const { agent, connection } = agentFor({ name: 'fake-d', address: '10.9.0.4' });
+    await agent.start();
+    connection.down({ reason: 'HostUnreachable', message: 'connect EHOSTUNREACH 10.9.0.4:22' });
+    const down = await until('NotReady', async () => {
+      const n = await getNode('fake-d');
+      return ready(n).status === 'Unknown' ? n : undefined;
+    });
+    assert.equal(ready(down).reason, 'HostUnreachable');
+    assert.equal(ready(down).message, 'connect EHOSTUNREACH 10.9.0.4:22');
+    const leases = rt('coordination.k8s.io', 'leases');
+    const frozen = (await ts.server.generic.get(leases, NODE_LEASE_NAMESPACE, 'fake-d')).spec.renewTime;
+    await new Promise((r) => setTimeout(r, 600));
+    assert.equal((await ts.server.generic.get(leases, NODE_LEASE_NAMESPACE, 'fake-d')).spec.renewTime, frozen, 'no renewal while unreachable');
+    const warn = (await nodeEvents('fake-d')).find((e) => e.reason === 'HostUnreachable');
+    assert.equal(warn?.type, 'Warning');
+    assert.equal(warn?.message, 'connect EHOSTUNREACH 10.9.0.4:22');
+    assert.ok((await nodeEvents('fake-d')).some((e) => e.reason === 'NodeNotReady'));
+
+    connection.up();
+    const back = await until('Ready again', async () => {
+      const n = await getNode('fake-d');
+      return ready(n).status === 'True' ? n : undefined;
+    });
+    assert.equal(ready(back).reason, 'KubeletReady');
+    assert.equal((await nodeEvents('fake-d')).filter((e) => e.reason === 'NodeReady').length, 2);
+  });
+
+  it('goes Ready=False naming Docker when the host answers but Docker does not', async () => {
+    let failing = false;
+    const { agent } = agentFor({ name: 'fake-e', address: '10.9.0.5' }, fakeDocker({ failing: () => failing }));
+    await agent.start();
+    failing = true;
+    const n = await until('Docker fault', async () => {
+      const n = await getNode('fake-e');
+      return ready(n).status === 'False' ? n : undefined;
+    });
+    assert.equal(ready(n).reason, 'DockerUnreachable');
+    assert.match(ready(n).message, /docker\.sock/);
+    assert.equal(n.status.capacity.cpu, '2', 'what was known stays');
+  });
+
+  it('registers a host that cannot be reached as NotReady with the reason', async () => {
+    const endpoint = { name: 'fake-f', address: '10.9.0.6' };
+    const connection = new FakeHostConnection(endpoint);
+    connection.state = 'down';
+    connection.fault = { reason: 'HostKeyMismatch', message: 'host key for 10.9.0.6:22 does not match the pinned key' };
+    const agent = new NodeAgent({ endpoint, connection, docker: fakeDocker(), generic: ts.server.generic, registry: ts.server.registry, heartbeatMs: 200 });
+    agents.push(agent);
+    await agent.start();
+    const n = await getNode('fake-f');
+    assert.deepEqual([ready(n).status, ready(n).reason], ['Unknown', 'HostKeyMismatch']);
+    assert.deepEqual(n.status.addresses, [{ type: 'InternalIP', address: '10.9.0.6' }]);
+    assert.equal(connection.execCount, 0);
+  });
+});
