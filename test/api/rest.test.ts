@@ -359,6 +359,77 @@ describe('REST API semantics', function () {
     });
   });
 
+  describe('protocols', () => {
+    it('answers in protobuf when the client prefers it, and decodes protobuf request bodies', async () => {
+      const { encodeProtobufObject, decodeProtobufObject } = await import('../../lib/protobuf/codec.js');
+      const body = encodeProtobufObject({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'pb' }, data: { k: 'v' } });
+      const created = await api.request('POST', CMS, { raw: body, headers: { 'Content-Type': 'application/vnd.kubernetes.protobuf', Accept: 'application/vnd.kubernetes.protobuf, application/json' } });
+      assert.equal(created.code, 201);
+      assert.equal(created.headers['content-type'], 'application/vnd.kubernetes.protobuf');
+      const got = await new Promise<Buffer>((resolve, reject) => {
+        import('node:https').then(({ request }) => {
+          const req = request(`${api.base}${CMS}/pb`, { agent: api.agent, headers: { Accept: 'application/vnd.kubernetes.protobuf' } }, (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (d) => chunks.push(d));
+            res.on('end', () => resolve(Buffer.concat(chunks)));
+          });
+          req.on('error', reject);
+          req.end();
+        });
+      });
+      const obj = decodeProtobufObject(got) as { kind: string; data: Record<string, string>; metadata: { name: string } };
+      assert.equal(obj.kind, 'ConfigMap');
+      assert.deepEqual(obj.data, { k: 'v' });
+    });
+
+    it('refuses a protobuf body for a custom resource with 415', async () => {
+      await api.request('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', {
+        body: {
+          apiVersion: 'apiextensions.k8s.io/v1',
+          kind: 'CustomResourceDefinition',
+          metadata: { name: 'widgets.example.com' },
+          spec: { group: 'example.com', scope: 'Namespaced', names: { plural: 'widgets', kind: 'Widget' }, versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }] },
+        },
+      });
+      const deadline = Date.now() + 5000;
+      while ((await api.get('/apis/example.com/v1')).code !== 200 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      const r = await api.request('POST', '/apis/example.com/v1/namespaces/default/widgets', { raw: Buffer.from([0x6b, 0x38, 0x73, 0]), headers: { 'Content-Type': 'application/vnd.kubernetes.protobuf' } });
+      assert.equal(r.code, 415);
+    });
+  });
+
+  describe('watch initial events and exact lists', () => {
+    it('sends initial events then a bookmark marking their end (sendInitialEvents)', async () => {
+      await api.request('POST', '/api/v1/namespaces/kube-system/configmaps', { body: cm('initial-a') });
+      const events: Array<{ type: string; object: { metadata: { name?: string; annotations?: Record<string, string> } } }> = [];
+      const w = await api.watch('/api/v1/namespaces/kube-system/configmaps?watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true', (ev) => events.push(ev));
+      const deadline = Date.now() + 3000;
+      while (!events.some((e) => e.type === 'BOOKMARK') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      w.close();
+      const bm = events.findIndex((e) => e.type === 'BOOKMARK');
+      assert.ok(bm > 0, JSON.stringify(events.map((e) => e.type)));
+      assert.ok(events.slice(0, bm).every((e) => e.type === 'ADDED'));
+      assert.ok(events.slice(0, bm).some((e) => e.object.metadata.name === 'initial-a'));
+      assert.equal(events[bm].object.metadata.annotations?.['k8s.io/initial-events-end'], 'true');
+    });
+
+    it('lists the state as of an exact resourceVersion', async () => {
+      const v1 = (await api.request('POST', CMS, { body: cm('exact', { v: '1' }) })).json().metadata.resourceVersion;
+      await api.request('PATCH', `${CMS}/exact`, { body: { data: { v: '2' } }, headers: { 'Content-Type': 'application/merge-patch+json' } });
+      const then = (await api.get(`${CMS}?resourceVersion=${v1}&resourceVersionMatch=Exact&fieldSelector=metadata.name%3Dexact`)).json();
+      assert.equal(then.metadata.resourceVersion, v1);
+      assert.deepEqual(then.items[0].data, { v: '1' });
+      const now = (await api.get(`${CMS}?fieldSelector=metadata.name%3Dexact`)).json();
+      assert.deepEqual(now.items[0].data, { v: '2' });
+    });
+
+    it('answers a list at a future resourceVersion with 504 Timeout, ResourceVersionTooLarge', async () => {
+      const r = await api.get(`${CMS}?resourceVersion=99999999&resourceVersionMatch=NotOlderThan`);
+      assert.equal(r.code, 504);
+      assert.equal(r.json().details.causes[0].reason, 'ResourceVersionTooLarge');
+    });
+  });
+
   describe('namespaces', () => {
     it('refuses objects in a missing namespace with 404', async () => {
       const r = await api.request('POST', '/api/v1/namespaces/nowhere/configmaps', { body: cm('x') });
