@@ -49,6 +49,12 @@ export interface TestHost {
 export interface Testbed {
   hosts: TestHost[];
   dir: string;
+  /** Run id: every name the bed gives (netns, bridge, veths, dir) carries it. */
+  id: string;
+  /** The root-namespace bridge the hosts hang off (their default gateway is its address). */
+  bridge: string;
+  /** The FORWARD rule the bed inserted in the root namespace (removed again by stop()). */
+  forwardRule: string[];
   /** cluster-file nodes[] entries for these hosts */
   nodes(): HostEndpoint[];
   stop(): Promise<void>;
@@ -172,25 +178,67 @@ function signal(pids: number[], sig: NodeJS.Signals): void {
   }
 }
 
+/** ppid → children, from /proc. */
+function childrenMap(): Map<number, number[]> {
+  const map = new Map<number, number[]>();
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      map.set(ppid, [...(map.get(ppid) ?? []), Number(e)]);
+    } catch {
+      // exited
+    }
+  }
+  return map;
+}
+
+function withDescendants(roots: number[]): number[] {
+  const children = childrenMap();
+  const seen = new Set<number>();
+  const todo = [...roots];
+  while (todo.length) {
+    const pid = todo.pop()!;
+    if (seen.has(pid) || pid === process.pid) continue;
+    seen.add(pid);
+    todo.push(...(children.get(pid) ?? []));
+  }
+  return [...seen];
+}
+
+/** A wait: until all these pids are gone, or ms passed. */
+interface Wait {
+  pids: number[];
+  ms: number;
+}
+
 /**
- * Ends the bed's daemons: SIGTERM (dockerd stops its containers and its containerd; its
- * --shutdown-timeout is short), then SIGKILL whatever is left, then leftovers naming the bed dir.
+ * Ends the bed's processes. Containers first (SIGKILL the children of the bed's containerd shims):
+ * on SIGTERM dockerd would give each one its 10 s stop timeout, and on a crash it leaves them
+ * running. Then SIGTERM the daemons the pidfiles name (dockerd stops its containerd), SIGKILL what
+ * is left, and finally anything still under the bed: processes naming its dir, their
+ * descendants, and processes inside its namespaces (SSH sessions outlive their listener).
  */
-async function endDaemons(state: BedState, wait: (ms: number) => void | Promise<void>): Promise<void> {
-  const waitGone = async (pids: number[], ms: number) => {
-    const until = Date.now() + ms;
-    while (pids.some(alive) && Date.now() < until) await wait(25);
-  };
-  let pids = daemonPids(state);
-  signal(pids, 'SIGTERM');
-  await waitGone(pids, 8000);
-  signal(pids.filter(alive), 'SIGKILL');
-  await waitGone(pids, 2000);
-  pids = [...processesOf(state.dir), ...processesInNetns(state)];
-  signal(pids, 'SIGTERM');
-  await waitGone(pids, 2000);
-  signal(pids.filter(alive), 'SIGKILL');
-  await waitGone(pids, 2000);
+function* endProcesses(state: BedState): Generator<Wait, void, void> {
+  const shims = processesOf(state.dir).filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('containerd-shim');
+    } catch {
+      return false;
+    }
+  });
+  const containers = withDescendants(shims).filter((pid) => !shims.includes(pid));
+  signal(containers, 'SIGKILL');
+  yield { pids: containers, ms: 2000 };
+  const daemons = daemonPids(state);
+  signal(daemons, 'SIGTERM');
+  yield { pids: daemons, ms: 8000 };
+  signal(daemons.filter(alive), 'SIGKILL');
+  yield { pids: daemons, ms: 2000 };
+  const rest = withDescendants([...processesOf(state.dir), ...processesInNetns(state)]);
+  signal(rest, 'SIGKILL');
+  yield { pids: rest, ms: 2000 };
 }
 
 /** Docker leaves overlay, shm and netns mounts under its roots; unmount them (deepest first) before removing. */
@@ -246,27 +294,20 @@ function removeFiles(state: BedState): void {
 }
 
 async function teardown(state: BedState): Promise<void> {
-  await endDaemons(state, sleep);
+  for (const { pids, ms } of endProcesses(state)) {
+    const until = Date.now() + ms;
+    while (pids.some(alive) && Date.now() < until) await sleep(25);
+  }
   removeNetwork(state);
   removeFiles(state);
 }
 
+/** The same as teardown(), blocking: an 'exit' hook cannot await. */
 function teardownSync(state: BedState): void {
-  // The same steps as teardown(), blocking: an 'exit' hook cannot await.
-  const waitGone = (pids: number[], ms: number) => {
+  for (const { pids, ms } of endProcesses(state)) {
     const until = Date.now() + ms;
     while (pids.some(alive) && Date.now() < until) sleepSync(25);
-  };
-  let pids = daemonPids(state);
-  signal(pids, 'SIGTERM');
-  waitGone(pids, 8000);
-  signal(pids.filter(alive), 'SIGKILL');
-  waitGone(pids, 2000);
-  pids = [...processesOf(state.dir), ...processesInNetns(state)];
-  signal(pids, 'SIGTERM');
-  waitGone(pids, 2000);
-  signal(pids.filter(alive), 'SIGKILL');
-  waitGone(pids, 2000);
+  }
   removeNetwork(state);
   removeFiles(state);
 }
@@ -596,6 +637,9 @@ export async function startTestbed(opts: TestbedOptions = {}): Promise<Testbed> 
     return {
       hosts,
       dir,
+      id,
+      bridge,
+      forwardRule: rule,
       nodes: () =>
         hosts.map((h) => ({
           name: h.name,
