@@ -3,19 +3,10 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { StorageConfig } from '../storage/index.js';
+import type { HostEndpoint } from '../nodes/types.js';
 
-export interface NodeConfig {
-  name: string;
-  address: string;
-  port?: number;
-  user?: string;
-  identityFile?: string;
-  hostKey?: string;
-  knownHostsFile?: string;
-  dockerSocket?: string;
-  labels?: Record<string, string>;
-  taints?: Array<{ key: string; value?: string; effect: string }>;
-}
+/** A host of the cluster: the node side's HostEndpoint (lib/nodes/types.ts), as written in the file. */
+export type NodeConfig = HostEndpoint;
 
 export interface ClusterConfig {
   /** Address and port the API server listens on (CLI --listen wins). */
@@ -64,8 +55,17 @@ export function validateClusterConfig(c: unknown): string[] {
     if (!Array.isArray(cfg.nodes)) errs.push('nodes: must be a list');
     else
       cfg.nodes.forEach((n: Record<string, unknown>, i) => {
-        if (!n || typeof n.name !== 'string' || !n.name) errs.push(`nodes[${i}].name: required`);
-        if (!n || typeof n.address !== 'string' || !n.address) errs.push(`nodes[${i}].address: required`);
+        if (!n || typeof n !== 'object') return errs.push(`nodes[${i}]: must be a mapping`);
+        const known = new Set(['name', 'address', 'port', 'user', 'identityFile', 'privateKey', 'hostKey', 'knownHostsFile', 'trustOnFirstUse', 'dockerSocket', 'labels', 'taints']);
+        for (const k of Object.keys(n)) if (!known.has(k)) errs.push(`nodes[${i}]: unknown field "${k}"`);
+        if (typeof n.name !== 'string' || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(n.name)) errs.push(`nodes[${i}].name: required, a lowercase RFC 1123 subdomain (it becomes the Node's name)`);
+        if (typeof n.address !== 'string' || !n.address) errs.push(`nodes[${i}].address: required`);
+        if (n.port !== undefined && !(Number.isInteger(n.port) && (n.port as number) > 0 && (n.port as number) < 65536)) errs.push(`nodes[${i}].port: must be a port number`);
+        if (!n.identityFile && !n.privateKey) errs.push(`nodes[${i}].identityFile: required (the SSH private key kubeshim logs in with)`);
+        // Host keys are pinned: an unpinned host is refused unless trust-on-first-use is asked for.
+        if (!n.hostKey && !n.knownHostsFile && n.trustOnFirstUse !== true) {
+          errs.push(`nodes[${i}].hostKey: required (the host's public key, e.g. from ssh-keyscan), or knownHostsFile, or trustOnFirstUse: true`);
+        }
       });
   }
   return errs;
