@@ -38,6 +38,7 @@ import {
   type PidStats,
   type PressureThresholds,
 } from './node-info.js';
+import { checkDocker } from './docker-client.js';
 import type { DockerClient, HostConnection, HostEndpoint, HostFault } from './types.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -64,8 +65,12 @@ export interface NodeAgentOptions {
   /** Bound on each SSH exec and Docker call of a heartbeat (default: the heartbeat, between 5 and 10 s). */
   callTimeoutMs?: number;
   thresholds?: PressureThresholds;
-  /** Tells why Docker is unusable (docker-client.ts checkDocker); by default a failed /info is DockerUnreachable. */
-  checkDocker?: (docker: DockerClient) => Promise<HostFault | undefined>;
+  /**
+   * Tells why Docker is unusable once /info failed: resolves, or rejects with an Error carrying
+   * `.fault` (default: docker-client.ts checkDocker, which names a missing socket, a refused
+   * permission or an Engine too old for API 1.26).
+   */
+  checkDocker?: (docker: DockerClient) => Promise<unknown>;
   now?: () => Date;
 }
 
@@ -117,6 +122,7 @@ export class NodeAgent {
   private dockerRoot?: string;
   private eventSeq = 0;
   private readonly kick = () => void this.sync();
+  private readonly checkDocker: (docker: DockerClient) => Promise<unknown>;
   /** The fault of the last heartbeat, if any (for the CLI's one-line report). */
   lastFault?: HostFault;
 
@@ -127,6 +133,7 @@ export class NodeAgent {
     this.leaseDurationSeconds = opts.leaseDurationSeconds ?? LEASE_DURATION_SECONDS;
     this.thresholds = opts.thresholds ?? DEFAULT_THRESHOLDS;
     this.now = opts.now ?? (() => new Date());
+    this.checkDocker = opts.checkDocker ?? checkDocker;
     const need = (group: string, version: string, plural: string) => {
       const rt = opts.registry.lookup(group, version, plural);
       if (!rt) throw new Error(`node agent: ${group || 'core'}/${version} ${plural} is not served`);
@@ -192,15 +199,14 @@ export class NodeAgent {
   }
 
   private async dockerFault(cause: unknown): Promise<HostFault> {
-    if (this.opts.checkDocker) {
-      try {
-        const f = await withTimeout(this.opts.checkDocker(this.opts.docker), this.callTimeoutMs, 'docker check');
-        if (f) return f;
-      } catch (e) {
-        return { reason: 'DockerUnreachable', message: `Docker on ${this.opts.endpoint.address}: ${errorText(e)}` };
-      }
+    const own = (cause as { fault?: HostFault })?.fault;
+    try {
+      await withTimeout(Promise.resolve(this.checkDocker(this.opts.docker)), this.callTimeoutMs, 'docker check');
+    } catch (e) {
+      const fault = (e as { fault?: HostFault })?.fault;
+      if (fault) return fault;
     }
-    return { reason: 'DockerUnreachable', message: `Docker on ${this.opts.endpoint.address}: ${errorText(cause)}` };
+    return own ?? { reason: 'DockerUnreachable', message: `Docker Engine on node ${this.nodeName} did not answer: ${errorText(cause)}` };
   }
 
   private async readHostFiles(reading: HostReading): Promise<void> {
@@ -236,9 +242,30 @@ export class NodeAgent {
     if (reading.info.DockerRootDir) this.dockerRoot = reading.info.DockerRootDir;
   }
 
+  /**
+   * While the first connection attempt is under way, waits for its outcome (bounded) rather than
+   * registering a Node as unreachable that is only being dialled.
+   */
+  private async settleConnection(): Promise<void> {
+    const c = this.opts.connection;
+    if (c.state !== 'connecting' || c.fault) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        c.off('ready', done);
+        c.off('down', done);
+        resolve();
+      };
+      const timer = setTimeout(done, this.callTimeoutMs);
+      c.on('ready', done);
+      c.on('down', done);
+    });
+  }
+
   /** Reads the host; returns the observation and what could be read. */
   private async observe(): Promise<{ obs: Observation; reading: HostReading; fault?: HostFault }> {
     const reading: HostReading = {};
+    await this.settleConnection();
     const connFault = this.connectionFault();
     if (connFault) return { obs: this.faultObservation(connFault), reading, fault: connFault };
 
@@ -252,7 +279,7 @@ export class NodeAgent {
       await this.readHostFiles(reading);
     } catch (e) {
       await docker;
-      const fault = this.connectionFault() ?? { reason: 'HostUnreachable' as const, message: `${this.opts.endpoint.address}: ${errorText(e)}` };
+      const fault = this.connectionFault() ?? { reason: 'HostUnreachable' as const, message: e instanceof TimeoutError ? errorText(e) : `ssh exec on ${this.opts.endpoint.address} failed: ${errorText(e)}` };
       return { obs: this.faultObservation(fault), reading, fault };
     }
     await docker;
@@ -260,11 +287,6 @@ export class NodeAgent {
     if (dockerError !== undefined) {
       const fault = await this.dockerFault(dockerError);
       return { obs: { kind: 'notReady', reason: fault.reason, message: fault.message, pressure }, reading, fault };
-    }
-    if (this.opts.checkDocker) {
-      // e.g. an Engine too old for API 1.26 answers /info but is not usable.
-      const fault = await withTimeout(this.opts.checkDocker(this.opts.docker), this.callTimeoutMs, 'docker check').catch((e) => ({ reason: 'DockerUnreachable' as const, message: errorText(e) }));
-      if (fault) return { obs: { kind: 'notReady', reason: fault.reason, message: fault.message, pressure }, reading, fault };
     }
     try {
       reading.images = (await withTimeout(this.opts.docker.listImages() as Promise<DockerImageFacts[]>, this.callTimeoutMs, 'docker image list')) ?? [];

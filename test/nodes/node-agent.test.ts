@@ -2,6 +2,8 @@
 // Lease and fault conditions. Pure status pieces are checked on captured host data; the agent
 // itself against a real kubeshim, first with fake hosts (named so), then with the real test bed.
 import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
+import { renameSync } from 'node:fs';
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import { NodeAgent, NODE_LEASE_NAMESPACE } from '../../lib/nodes/node-agent.js';
@@ -23,7 +25,10 @@ import {
 } from '../../lib/nodes/node-info.js';
 import type { ConnectionState, DockerClient, ExecResult, HostConnection, HostEndpoint, HostFault } from '../../lib/nodes/types.js';
 import type { KObject } from '../../lib/registry/resource-type.js';
+import { createDockerClient } from '../../lib/nodes/docker-client.js';
+import { createHostConnection } from '../../lib/nodes/ssh-connection.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { startTestbed, type Testbed } from '../testbed/testbed.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type J = any;
@@ -371,6 +376,16 @@ describe('NodeAgent with a fake host', function () {
     assert.equal(n.status.capacity.cpu, '2', 'what was known stays');
   });
 
+  it('waits for a connection still being dialled instead of registering the Node as unreachable', async () => {
+    const endpoint = { name: 'fake-g', address: '10.9.0.7' };
+    const { agent, connection } = agentFor(endpoint);
+    connection.state = 'connecting';
+    setTimeout(() => connection.up(), 300);
+    await agent.start();
+    assert.equal(ready(await getNode('fake-g')).status, 'True');
+    assert.ok(!(await nodeEvents('fake-g')).some((e) => e.reason === 'NodeNotReady'), 'no NotReady blip at start');
+  });
+
   it('registers a host that cannot be reached as NotReady with the reason', async () => {
     const endpoint = { name: 'fake-f', address: '10.9.0.6' };
     const connection = new FakeHostConnection(endpoint);
@@ -383,5 +398,142 @@ describe('NodeAgent with a fake host', function () {
     assert.deepEqual([ready(n).status, ready(n).reason], ['Unknown', 'HostKeyMismatch']);
     assert.deepEqual(n.status.addresses, [{ type: 'InternalIP', address: '10.9.0.6' }]);
     assert.equal(connection.execCount, 0);
+  });
+});
+
+describe('NodeAgent on real hosts (test bed: sshd + dockerd per host, the real SSH transport)', function () {
+  this.timeout(120_000);
+  let ts: TestServer;
+  let tb: Testbed;
+  const connections: HostConnection[] = [];
+  const agents: NodeAgent[] = [];
+  const HEARTBEAT_MS = 1000;
+
+  before(async () => {
+    [ts, tb] = await Promise.all([startTestServer(), startTestbed({ hosts: 2, images: ['busybox:latest'] })]);
+    for (const endpoint of tb.nodes()) {
+      // Short keepalives and backoff so a dead link is noticed and healed in test time.
+      const connection = createHostConnection(endpoint, { keepaliveIntervalMs: 1000, keepaliveCountMax: 2, connectTimeoutMs: 3000, backoff: { initialMs: 200, maxMs: 1000 } });
+      connections.push(connection);
+      await connection.start();
+      const docker = createDockerClient(connection, { timeoutMs: 5000 });
+      const agent = new NodeAgent({ endpoint, connection, docker, generic: ts.server.generic, registry: ts.server.registry, heartbeatMs: HEARTBEAT_MS, callTimeoutMs: 3000 });
+      agents.push(agent);
+    }
+    await Promise.all(agents.map((a) => a.start()));
+  });
+  after(async () => {
+    for (const a of agents) await a.stop();
+    for (const c of connections) await c.close().catch(() => undefined);
+    await tb?.stop();
+    await ts?.stop();
+  });
+
+  const nodeType = () => ts.server.registry.lookup('', 'v1', 'nodes')!;
+  const getNode = (name: string) => ts.server.generic.get(nodeType(), '', name);
+
+  it('registers each host as a Node with capacity from Docker, nodeInfo, addresses, labels and Ready=True', async () => {
+    for (const host of tb.hosts) {
+      const n = await getNode(host.name);
+      assert.equal(ready(n).status, 'True', JSON.stringify(n.status?.conditions));
+      assert.equal(ready(n).reason, 'KubeletReady');
+      assert.match(n.status.nodeInfo.containerRuntimeVersion, /^docker:\/\/20\.10\./);
+      assert.equal(n.status.nodeInfo.architecture, process.arch === 'x64' ? 'amd64' : process.arch);
+      assert.equal(n.status.nodeInfo.operatingSystem, 'linux');
+      assert.ok(n.status.nodeInfo.kernelVersion, 'kernel version');
+      assert.ok(n.status.nodeInfo.bootID, 'boot id');
+      assert.match(n.status.capacity.cpu, /^\d+$/);
+      assert.match(n.status.capacity.memory, /^\d+(Ki|Mi|Gi)$/);
+      assert.match(n.status.capacity['ephemeral-storage'], /^\d+(Ki|Mi|Gi)?$/);
+      assert.equal(n.status.capacity.pods, '110');
+      assert.equal(n.status.addresses[0].type, 'InternalIP');
+      assert.equal(n.status.addresses[0].address, host.address);
+      assert.equal(n.status.addresses[1].type, 'Hostname');
+      assert.equal(n.metadata.labels!['kubernetes.io/hostname'], host.name);
+      assert.equal(n.metadata.labels!['kubernetes.io/os'], 'linux');
+      assert.ok((n.status.images as J[]).some((i) => i.names.includes('busybox:latest')), 'busybox image listed');
+      assert.deepEqual(n.status.conditions.map((c: J) => c.type), ['MemoryPressure', 'DiskPressure', 'PIDPressure', 'Ready']);
+    }
+  });
+
+  it('shows the hosts Ready in `kubectl get nodes -o wide`, with INTERNAL-IP and CONTAINER-RUNTIME', async () => {
+    const out = await ts.kubectl().ok(['get', 'nodes', '-o', 'wide']);
+    const [header, ...rows] = out.trim().split('\n');
+    assert.match(header, /^NAME\s+STATUS\s+ROLES\s+AGE\s+VERSION\s+INTERNAL-IP\s+EXTERNAL-IP\s+OS-IMAGE\s+KERNEL-VERSION\s+CONTAINER-RUNTIME$/);
+    for (const host of tb.hosts) {
+      const row = rows.find((r) => r.split(/\s+/)[0] === host.name);
+      assert.ok(row, `row for ${host.name} in\n${out}`);
+      const cells = row.split(/\s+/);
+      assert.equal(cells[1], 'Ready');
+      assert.ok(cells.includes(host.address), row);
+      assert.match(row, /docker:\/\/20\.10\.\S+$/);
+    }
+  });
+
+  it('renews the Lease every heartbeat', async () => {
+    const leases = ts.server.registry.lookup('coordination.k8s.io', 'v1', 'leases')!;
+    const name = tb.hosts[0]!.name;
+    const first = await ts.server.generic.get(leases, NODE_LEASE_NAMESPACE, name);
+    assert.equal(first.spec.holderIdentity, name);
+    await until('lease renewal', async () => {
+      const l = await ts.server.generic.get(leases, NODE_LEASE_NAMESPACE, name);
+      return l.spec.renewTime > first.spec.renewTime ? l : undefined;
+    }, 5 * HEARTBEAT_MS);
+  });
+
+  it('turns a host whose link went down NotReady with the cause, then Ready when it is back', async () => {
+    const host = tb.hosts[1]!;
+    const other = tb.hosts[0]!;
+    const started = Date.now();
+    execFileSync('ip', ['-n', host.netns, 'link', 'set', 'eth0', 'down']);
+    let down: KObject;
+    try {
+      down = await until('NotReady', async () => {
+        const n = await getNode(host.name);
+        return ready(n).status !== 'True' ? n : undefined;
+      }, 40_000);
+    } finally {
+      execFileSync('ip', ['-n', host.netns, 'link', 'set', 'eth0', 'up']);
+    }
+    const elapsed = Date.now() - started;
+    assert.equal(ready(down).status, 'Unknown');
+    assert.equal(ready(down).reason, 'HostUnreachable');
+    assert.match(ready(down).message, new RegExp(host.address.replace(/\./g, '\\.')));
+    assert.ok(elapsed < 40_000, `noticed after ${elapsed} ms`);
+    assert.equal(ready(await getNode(other.name)).status, 'True', 'the other host is unaffected');
+    const out = await ts.kubectl().ok(['get', 'node', host.name]);
+    assert.match(out, new RegExp(`^${host.name}\\s+NotReady\\s`, 'm'));
+    const events = (await ts.server.generic.list(ts.server.registry.lookup('', 'v1', 'events')!, 'default')).items.filter((e) => e.involvedObject?.name === host.name);
+    assert.ok(events.some((e) => e.reason === 'HostUnreachable' && e.type === 'Warning'), 'Warning event naming the cause');
+
+    const back = await until('Ready again', async () => {
+      const n = await getNode(host.name);
+      return ready(n).status === 'True' ? n : undefined;
+    }, 30_000);
+    assert.equal(ready(back).reason, 'KubeletReady');
+    assert.ok(Date.parse(ready(back).lastTransitionTime) >= Date.parse(ready(down).lastTransitionTime));
+  });
+
+  it('turns a host whose Docker socket vanished Ready=False naming the socket, and Ready when it is back', async () => {
+    const host = tb.hosts[0]!;
+    // Moving the socket away (dockerd keeps listening on it) is a missing socket to every client.
+    renameSync(host.dockerSocket, `${host.dockerSocket}.away`);
+    let down: KObject;
+    try {
+      down = await until('Docker fault', async () => {
+        const n = await getNode(host.name);
+        return ready(n).status === 'False' ? n : undefined;
+      }, 20_000);
+    } finally {
+      renameSync(`${host.dockerSocket}.away`, host.dockerSocket);
+    }
+    assert.equal(ready(down).reason, 'DockerSocketUnavailable');
+    assert.match(ready(down).message, /does not exist/);
+    assert.ok(ready(down).message.includes(host.dockerSocket), ready(down).message);
+    assert.equal(down.status.conditions.find((c: J) => c.type === 'MemoryPressure').status, 'False', 'the host itself still reports');
+    await until('Ready again', async () => {
+      const n = await getNode(host.name);
+      return ready(n).status === 'True' ? n : undefined;
+    }, 20_000);
   });
 });
