@@ -9,7 +9,7 @@ import { KNOWN_IMAGES } from './images.js';
 import { startTestbed, TESTBED_USER } from './testbed.js';
 import type { TestHost, Testbed } from './testbed.js';
 
-function sshConnect(host: TestHost, expectedKey = host.hostKey): Promise<Client> {
+function sshConnect(host: TestHost, expectedKey = host.hostKey, readyTimeout = 10_000): Promise<Client> {
   return new Promise((resolve, reject) => {
     const c = new Client();
     c.once('ready', () => resolve(c));
@@ -19,7 +19,7 @@ function sshConnect(host: TestHost, expectedKey = host.hostKey): Promise<Client>
       port: host.port,
       username: host.user,
       privateKey: readFileSync(host.identityFile),
-      readyTimeout: 10_000,
+      readyTimeout,
       // Without hostHash ssh2 hands over the raw key blob: the base64 part of "ssh-ed25519 AAAA…".
       hostVerifier: (key: Buffer) => key.toString('base64') === expectedKey.split(' ')[1],
     });
@@ -204,6 +204,38 @@ describe('test bed', function () {
         assert.match(await get(8081), /nginx:1\.16\.1/);
       } finally {
         await Promise.all(ctrs.map((c) => c.remove({ force: true })));
+      }
+    });
+
+    it('runs a command locally inside a host namespace', async () => {
+      const h2 = tb.hosts[1]!;
+      const { code, stdout } = await tb.exec(h2.name, 'ip -4 -o addr show dev eth0');
+      assert.equal(code, 0);
+      assert.ok(stdout.includes(`inet ${h2.address}/24`), stdout);
+      assert.notEqual((await tb.exec(h2.name, 'exit 3')).code, 0);
+    });
+
+    it('takes a host off the bridge and puts it back', async () => {
+      const h3 = tb.hosts[2]!;
+      await tb.disconnect(h3.name);
+      await assert.rejects(sshConnect({ ...h3 }, h3.hostKey, 1500));
+      await tb.reconnect(h3.name);
+      (await sshConnect(h3)).end();
+    });
+
+    it('stops and restarts a host sshd and dockerd, keeping its images', async () => {
+      const h3 = tb.hosts[2]!;
+      await tb.stopSshd(h3.name);
+      await assert.rejects(sshConnect(h3), /ECONNREFUSED/);
+      await tb.stopDocker(h3.name);
+      await assert.rejects(dockerGet(clients[2]!, h3.dockerSocket, '/v1.26/_ping'));
+      await Promise.all([tb.startSshd(h3.name), tb.startDocker(h3.name)]);
+      const c = await sshConnect(h3);
+      try {
+        const { body } = await dockerGet(c, h3.dockerSocket, '/v1.26/images/json');
+        assert.equal((body as unknown[]).length, KNOWN_IMAGES.length);
+      } finally {
+        c.end();
       }
     });
 

@@ -57,6 +57,20 @@ export interface Testbed {
   forwardRule: string[];
   /** cluster-file nodes[] entries for these hosts */
   nodes(): HostEndpoint[];
+  /** Runs `sh -c command` locally inside a host's network namespace (not over SSH). */
+  exec(host: string, command: string): Promise<{ code: number; stdout: string; stderr: string }>;
+  /** Takes a host off the bridge (its link down): SSH to it times out, as for a host that is gone. */
+  disconnect(host: string): Promise<void>;
+  /** Puts a disconnected host back on the bridge. */
+  reconnect(host: string): Promise<void>;
+  /** Stops the host's dockerd as a real stop does (SIGTERM): its socket goes away until startDocker(). */
+  stopDocker(host: string): Promise<void>;
+  /** Starts the host's dockerd again with the same data (images stay) and waits for it. */
+  startDocker(host: string): Promise<void>;
+  /** Stops the host's sshd listener (sessions already open stay up, as with a real sshd). */
+  stopSshd(host: string): Promise<void>;
+  startSshd(host: string): Promise<void>;
+  /** Tears the bed down; idempotent. */
   stop(): Promise<void>;
 }
 
@@ -433,18 +447,49 @@ async function waitFor(what: string, check: () => Promise<boolean>, pid: number,
   }
 }
 
+/** A daemon of one host, restartable (fault injection) with the same arguments. */
+interface Daemon {
+  what: string;
+  netns: string;
+  argv: string[];
+  log: string;
+  /** Written with the pid nsenter execs into (the daemon itself). */
+  pidfile: string;
+  ready: () => Promise<boolean>;
+  started?: () => void;
+}
+
 /** Starts a daemon in the host's network namespace only (`ip netns exec` would remount /sys and break dockerd). */
-function startDaemon(state: BedState, netns: string, argv: string[], log: string, pidfile: string): number {
-  state.pidfiles.push(pidfile);
-  saveState(state);
-  const out = openSync(log, 'a');
+async function launch(state: BedState, d: Daemon): Promise<void> {
+  if (!state.pidfiles.includes(d.pidfile)) {
+    state.pidfiles.push(d.pidfile);
+    saveState(state);
+  }
+  const out = openSync(d.log, 'a');
   // nsenter execs the daemon in place, so the child pid is the daemon's pid.
-  const child = spawn('nsenter', [`--net=/run/netns/${netns}`, ...argv], { stdio: ['ignore', out, out], detached: true });
+  const child = spawn('nsenter', [`--net=/run/netns/${d.netns}`, ...d.argv], { stdio: ['ignore', out, out], detached: true });
   closeSync(out);
   child.unref();
-  if (child.pid === undefined) throw new Error(`could not start ${argv[0]}`);
-  writeFileSync(pidfile, String(child.pid));
-  return child.pid;
+  if (child.pid === undefined) throw new Error(`could not start ${d.what}`);
+  writeFileSync(d.pidfile, String(child.pid));
+  await waitFor(d.what, d.ready, child.pid, d.log);
+  d.started?.();
+}
+
+/** Stops a daemon by its pid (SIGTERM, then SIGKILL after 15 s). */
+async function halt(state: BedState, d: Daemon): Promise<void> {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(d.pidfile, 'utf8').trim());
+  } catch {
+    return;
+  }
+  if (!ownedBy(pid, state.dir)) return;
+  signal([pid], 'SIGTERM');
+  const until = Date.now() + 15_000;
+  while (alive(pid) && Date.now() < until) await sleep(25);
+  if (alive(pid)) signal([pid], 'SIGKILL');
+  while (alive(pid)) await sleep(25);
 }
 
 function ensureUser(): { uid: number; gid: number } {
@@ -586,22 +631,24 @@ export async function startTestbed(opts: TestbedOptions = {}): Promise<Testbed> 
     const tarsP = buildImageTars(join(dir, 'images'), images);
     tarsP.catch(() => undefined);
     const user = opts.nonRootUser ? ensureUser() : undefined;
+    const daemons = new Map<string, { sshd: Daemon; dockerd: Daemon }>();
     await Promise.all(
       hosts.map(async (host, i) => {
         const hd = hostDirs[i]!;
         writeFileSync(join(hd, 'sshd_config'), sshdConfig(dir, hd, host.address));
         writeFileSync(join(hd, 'daemon.json'), '{}\n');
-        const sshdPid = startDaemon(
-          state,
-          host.netns,
-          ['/usr/sbin/sshd', '-D', '-e', '-f', join(hd, 'sshd_config')],
-          join(hd, 'sshd.log'),
-          join(hd, 'sshd.pid'),
-        );
-        const dockerdPid = startDaemon(
-          state,
-          host.netns,
-          [
+        const sshd: Daemon = {
+          what: `sshd on ${host.name}`,
+          netns: host.netns,
+          argv: ['/usr/sbin/sshd', '-D', '-e', '-f', join(hd, 'sshd_config')],
+          log: join(hd, 'sshd.log'),
+          pidfile: join(hd, 'sshd.pid'),
+          ready: () => tcpOpen(host.address, 22),
+        };
+        const dockerd: Daemon = {
+          what: `dockerd on ${host.name}`,
+          netns: host.netns,
+          argv: [
             'dockerd',
             // Our own (empty) config: the machine's /etc/docker/daemon.json must not leak in.
             '--config-file', join(hd, 'daemon.json'),
@@ -611,22 +658,25 @@ export async function startTestbed(opts: TestbedOptions = {}): Promise<Testbed> 
             '--pidfile', join(hd, 'docker.pid'),
             // Distinct per host so pod IPs never overlap across the bed (an overlay can route them).
             '--bip', `172.30.${i + 1}.1/24`,
-            // dockerd stops running containers on SIGTERM; busybox sh ignores SIGTERM, so keep it short.
+            // On SIGTERM dockerd waits this long for running containers, not their 10 s each.
             '--shutdown-timeout', '1',
             '--log-level', 'warn',
           ],
-          join(hd, 'dockerd.log'),
-          join(hd, 'dockerd.child.pid'),
-        );
-        await Promise.all([
-          waitFor(`sshd on ${host.name}`, () => tcpOpen(host.address, 22), sshdPid, join(hd, 'sshd.log')),
-          waitFor(`dockerd on ${host.name}`, () => ping(host.dockerSocket), dockerdPid, join(hd, 'dockerd.log')),
-        ]);
-        if (user) {
-          chownSync(host.dockerSocket, 0, user.gid);
-          chmodSync(host.dockerSocket, 0o660);
-          host.user = TESTBED_USER;
-        }
+          log: join(hd, 'dockerd.log'),
+          pidfile: join(hd, 'dockerd.child.pid'),
+          ready: () => ping(host.dockerSocket),
+          // dockerd already gives the socket to a group named docker; say so explicitly, since
+          // the non-root suite depends on it.
+          started: user
+            ? () => {
+                chownSync(host.dockerSocket, 0, user.gid);
+                chmodSync(host.dockerSocket, 0o660);
+              }
+            : undefined,
+        };
+        daemons.set(host.name, { sshd, dockerd });
+        await Promise.all([launch(state, sshd), launch(state, dockerd)]);
+        if (user) host.user = TESTBED_USER;
         const tars = await tarsP;
         await Promise.all(images.map((img) => importImage(host.dockerSocket, img, tars.get(img.ref)!)));
       }),
@@ -634,6 +684,12 @@ export async function startTestbed(opts: TestbedOptions = {}): Promise<Testbed> 
     // The client key is read by the suites (root); keep it private as the cluster file requires.
     chmodSync(clientKey, 0o600);
 
+    const of = (name: string) => {
+      const host = hosts.find((h) => h.name === name);
+      const d = daemons.get(name);
+      if (!host || !d) throw new Error(`no host ${name} in this test bed`);
+      return { host, veth: state.veths[hosts.indexOf(host)]!, ...d };
+    };
     return {
       hosts,
       dir,
@@ -650,6 +706,26 @@ export async function startTestbed(opts: TestbedOptions = {}): Promise<Testbed> 
           hostKey: h.hostKey,
           dockerSocket: h.dockerSocket,
         })),
+      exec: async (name, command) => {
+        const { host } = of(name);
+        return new Promise((resolve) => {
+          execFile(
+            'nsenter',
+            [`--net=/run/netns/${host.netns}`, 'sh', '-c', command],
+            { timeout: 30_000, encoding: 'utf8' },
+            (err, stdout, stderr) => {
+              const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+              resolve({ code, stdout, stderr });
+            },
+          );
+        });
+      },
+      disconnect: async (name) => void must('ip', ['link', 'set', of(name).veth, 'down']),
+      reconnect: async (name) => void must('ip', ['link', 'set', of(name).veth, 'up']),
+      stopDocker: (name) => halt(state, of(name).dockerd),
+      startDocker: (name) => launch(state, of(name).dockerd),
+      stopSshd: (name) => halt(state, of(name).sshd),
+      startSshd: (name) => launch(state, of(name).sshd),
       stop,
     };
   } catch (err) {
