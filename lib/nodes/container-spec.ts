@@ -1,0 +1,458 @@
+// How a pod's containers become Docker containers: a pure translation of the pod spec into Engine API
+// (1.26) create bodies, as dockershim did it (pkg/kubelet/dockershim/docker_container.go,
+// docker_sandbox.go, helpers_linux.go, and kuberuntime_container.go generateContainerConfig): one
+// infra ("sandbox") container holds the network, IPC and UTS namespaces; app and init containers join
+// it with `container:<infra id>` modes. Environment variables follow kubelet_pods.go
+// makeEnvironmentVariables, $(VAR) references the forked expansion package
+// (third_party/forked/golang/expansion) used by ExpandContainerCommandAndArgs.
+import { CONTAINER_LABELS } from './types.js';
+import { INFRA_IMAGE, PAUSE_PATH } from './infra-image.js';
+import { parseQuantity } from '../validation/quantity.js';
+import type { KObject } from '../registry/resource-type.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type J = any;
+
+/** dockershim's container type label, kept so tools that know dockershim's layout recognise ours. */
+export const DOCKER_TYPE_LABEL = 'io.kubernetes.docker.type';
+export const SANDBOX_ID_LABEL = 'io.kubernetes.sandbox.id';
+/** Where kubeshim keeps per-pod state on a host (kubelet's is /var/lib/kubelet). */
+export const HOST_STATE_DIR = '/var/lib/kubeshim';
+
+/** Why a container's config could not be made: the kubelet's CreateContainerConfigError. */
+export class ContainerConfigError extends Error {
+  readonly reason = 'CreateContainerConfigError';
+}
+
+/** A mapping lookup for $(VAR) expansion. */
+export type EnvMapping = (name: string) => string | undefined;
+
+/**
+ * expansion.Expand: `$(VAR)` is replaced when VAR is defined and left as written otherwise;
+ * `$$` escapes a `$`; an unterminated `$(` stays literal.
+ */
+export function expandVars(input: string, mapping: EnvMapping): string {
+  let out = '';
+  let i = 0;
+  while (i < input.length) {
+    const ch = input[i];
+    if (ch !== '$' || i + 1 >= input.length) {
+      out += ch;
+      i++;
+      continue;
+    }
+    const next = input[i + 1];
+    if (next === '$') {
+      out += '$';
+      i += 2;
+    } else if (next === '(') {
+      const close = input.indexOf(')', i + 2);
+      if (close < 0) {
+        out += input.slice(i);
+        break;
+      }
+      const name = input.slice(i + 2, close);
+      const value = name ? mapping(name) : undefined;
+      out += value ?? `$(${name})`;
+      i = close + 1;
+    } else {
+      out += ch + next;
+      i += 2;
+    }
+  }
+  return out;
+}
+
+/** ExpandContainerCommandAndArgs: command and args with $(VAR) from the container's environment. */
+export function expandCommandAndArgs(container: J, env: Array<{ name: string; value: string }>): { command?: string[]; args?: string[] } {
+  const map = new Map(env.map((e) => [e.name, e.value]));
+  const mapping: EnvMapping = (n) => map.get(n);
+  return {
+    command: container.command ? (container.command as string[]).map((s) => expandVars(s, mapping)) : undefined,
+    args: container.args ? (container.args as string[]).map((s) => expandVars(s, mapping)) : undefined,
+  };
+}
+
+/** The objects env/envFrom may read, fetched by the caller (this module does no I/O). */
+export interface EnvSources {
+  configMaps: Map<string, KObject | undefined>;
+  secrets: Map<string, KObject | undefined>;
+}
+
+/** Names of the ConfigMaps and Secrets a container's environment reads. */
+export function envReferences(container: J): { configMaps: Set<string>; secrets: Set<string> } {
+  const configMaps = new Set<string>();
+  const secrets = new Set<string>();
+  for (const f of container.envFrom ?? []) {
+    if (f?.configMapRef?.name) configMaps.add(f.configMapRef.name);
+    if (f?.secretRef?.name) secrets.add(f.secretRef.name);
+  }
+  for (const e of container.env ?? []) {
+    if (e?.valueFrom?.configMapKeyRef?.name) configMaps.add(e.valueFrom.configMapKeyRef.name);
+    if (e?.valueFrom?.secretKeyRef?.name) secrets.add(e.valueFrom.secretKeyRef.name);
+  }
+  return { configMaps, secrets };
+}
+
+export interface EnvContext {
+  podIP?: string;
+  podIPs?: string[];
+  hostIP?: string;
+  /** Node allocatable, for resourceFieldRef of unset limits (upstream MergeContainerResourceLimits). */
+  allocatable?: Record<string, string>;
+}
+
+function sourceData(obj: KObject, secret: boolean): Record<string, string> {
+  const data: Record<string, string> = {};
+  for (const [k, v] of Object.entries((obj.data ?? {}) as Record<string, string>)) {
+    data[k] = secret ? Buffer.from(v, 'base64').toString('utf8') : v;
+  }
+  return data;
+}
+
+/** Downward API formatting of a map (fieldpath.FormatMap): sorted `key="value"` lines. */
+function formatMap(m: Record<string, string> | undefined): string {
+  return Object.keys(m ?? {})
+    .sort()
+    .map((k) => `${k}=${JSON.stringify(m![k])}`)
+    .join('\n');
+}
+
+/** fieldpath.ExtractFieldPathAsString plus the status fields the kubelet fills in (podFieldSelectorRuntimeValue). */
+export function fieldRefValue(pod: KObject, fieldPath: string, ctx: EnvContext): string {
+  const meta = pod.metadata;
+  const sub = /^metadata\.(labels|annotations)\['(.*)'\]$/.exec(fieldPath);
+  if (sub) return ((sub[1] === 'labels' ? meta.labels : meta.annotations) ?? {})[sub[2]] ?? '';
+  switch (fieldPath) {
+    case 'metadata.name':
+      return meta.name ?? '';
+    case 'metadata.namespace':
+      return meta.namespace ?? '';
+    case 'metadata.uid':
+      return meta.uid ?? '';
+    case 'metadata.labels':
+      return formatMap(meta.labels);
+    case 'metadata.annotations':
+      return formatMap(meta.annotations);
+    case 'spec.nodeName':
+      return pod.spec?.nodeName ?? '';
+    case 'spec.serviceAccountName':
+      return pod.spec?.serviceAccountName ?? '';
+    case 'status.hostIP':
+      return ctx.hostIP ?? '';
+    case 'status.hostIPs':
+      return ctx.hostIP ?? '';
+    case 'status.podIP':
+      return ctx.podIP ?? '';
+    case 'status.podIPs':
+      return (ctx.podIPs ?? (ctx.podIP ? [ctx.podIP] : [])).join(',');
+  }
+  throw new ContainerConfigError(`unsupported fieldPath: ${fieldPath}`);
+}
+
+/** resource.ExtractContainerResourceValue: ceil(value / divisor), cpu in millicores. */
+export function resourceFieldValue(pod: KObject, container: J, ref: J, ctx: EnvContext): string {
+  const target: J = ref.containerName ? [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].find((c: J) => c.name === ref.containerName) : container;
+  if (!target) throw new ContainerConfigError(`container ${ref.containerName} not found`);
+  const [kind, resource] = String(ref.resource).split(/\.(.*)/s) as [string, string];
+  let raw: string | undefined = target.resources?.[kind]?.[resource];
+  if (raw === undefined && kind === 'limits') raw = ctx.allocatable?.[resource];
+  const value = parseQuantity(raw ?? '0')?.value ?? 0;
+  const divisor = parseQuantity(ref.divisor ?? '1')?.value || 1;
+  if (resource === 'cpu') {
+    // convertResourceCPUToString works in millicores so a 1m divisor is exact.
+    return String(Math.ceil(Math.round(value * 1000) / Math.round(divisor * 1000 || 1)));
+  }
+  return String(Math.ceil(value / divisor));
+}
+
+/**
+ * makeEnvironmentVariables: envFrom first, then env, each value expanded against the variables
+ * defined before it. Missing non-optional sources fail the container (CreateContainerConfigError).
+ */
+export function resolveEnv(pod: KObject, container: J, sources: EnvSources, ctx: EnvContext = {}): Array<{ name: string; value: string }> {
+  const ns = pod.metadata.namespace ?? 'default';
+  const vars = new Map<string, string>();
+  for (const f of container.envFrom ?? []) {
+    const ref = f.configMapRef ?? f.secretRef;
+    if (!ref) continue;
+    const secret = !!f.secretRef;
+    const obj = (secret ? sources.secrets : sources.configMaps).get(ref.name);
+    if (!obj) {
+      if (ref.optional) continue;
+      throw new ContainerConfigError(`${secret ? 'secret' : 'configmap'} "${ref.name}" not found`);
+    }
+    for (const [k, v] of Object.entries(sourceData(obj, secret))) vars.set((f.prefix ?? '') + k, v);
+  }
+  const mapping: EnvMapping = (n) => vars.get(n);
+  for (const e of container.env ?? []) {
+    if (!e?.name) continue;
+    const from = e.valueFrom;
+    if (!from) {
+      vars.set(e.name, expandVars(e.value ?? '', mapping));
+      continue;
+    }
+    if (from.fieldRef) {
+      vars.set(e.name, fieldRefValue(pod, from.fieldRef.fieldPath, ctx));
+    } else if (from.resourceFieldRef) {
+      vars.set(e.name, resourceFieldValue(pod, container, from.resourceFieldRef, ctx));
+    } else if (from.configMapKeyRef || from.secretKeyRef) {
+      const secret = !!from.secretKeyRef;
+      const ref = from.configMapKeyRef ?? from.secretKeyRef;
+      const obj = (secret ? sources.secrets : sources.configMaps).get(ref.name);
+      if (!obj) {
+        if (ref.optional) continue;
+        throw new ContainerConfigError(`${secret ? 'secret' : 'configmap'} "${ref.name}" not found`);
+      }
+      const data = sourceData(obj, secret);
+      if (!(ref.key in data)) {
+        if (ref.optional) continue;
+        throw new ContainerConfigError(`couldn't find key ${ref.key} in ${secret ? 'Secret' : 'ConfigMap'} ${ns}/${ref.name}`);
+      }
+      vars.set(e.name, data[ref.key]);
+    }
+  }
+  return [...vars].map(([name, value]) => ({ name, value }));
+}
+
+/** dockershim's container names: k8s_<container>_<pod>_<namespace>_<uid>_<attempt>. */
+export function containerName(pod: KObject, name: string, attempt: number): string {
+  return `k8s_${name}_${pod.metadata.name}_${pod.metadata.namespace}_${pod.metadata.uid}_${attempt}`;
+}
+
+/** The labels that let a restarted control plane find and adopt what it created. */
+export function podLabels(pod: KObject, nodeName: string, role: 'infra' | 'app' | 'init', containerNameValue: string, restartCount: number): Record<string, string> {
+  return {
+    [CONTAINER_LABELS.podUid]: pod.metadata.uid!,
+    [CONTAINER_LABELS.podName]: pod.metadata.name!,
+    [CONTAINER_LABELS.podNamespace]: pod.metadata.namespace ?? 'default',
+    [CONTAINER_LABELS.containerName]: containerNameValue,
+    [CONTAINER_LABELS.restartCount]: String(restartCount),
+    [CONTAINER_LABELS.role]: role,
+    [CONTAINER_LABELS.node]: nodeName,
+    [DOCKER_TYPE_LABEL]: role === 'infra' ? 'podsandbox' : 'container',
+  };
+}
+
+/** MilliCPUToShares (pkg/kubelet/cm/helpers_linux.go): 2 shares is the floor, also for no request. */
+export function milliCPUToShares(milli: number): number {
+  if (milli === 0) return 2;
+  return Math.max(2, Math.floor((milli * 1024) / 1000));
+}
+
+const QUOTA_PERIOD = 100000;
+/** MilliCPUToQuota: quota for the default 100 ms period, at least 1 ms. */
+export function milliCPUToQuota(milli: number, period = QUOTA_PERIOD): number {
+  if (milli === 0) return 0;
+  return Math.max(1000, Math.floor((milli * period) / 1000));
+}
+
+function milli(raw: string | undefined): number {
+  if (raw === undefined) return 0;
+  return Math.round((parseQuantity(raw)?.value ?? 0) * 1000);
+}
+
+/** A volume as the host sees it: a directory to bind, or a tmpfs (emptyDir medium Memory). */
+export type HostVolume = { hostPath: string } | { tmpfs: string };
+
+/** kubelet's layout: <state>/pods/<uid>/volumes/kubernetes.io~empty-dir/<name>. */
+export function emptyDirPath(pod: KObject, volume: string): string {
+  return `${HOST_STATE_DIR}/pods/${pod.metadata.uid}/volumes/kubernetes.io~empty-dir/${volume}`;
+}
+
+/** Where each pod volume lives on the host (only the kinds kubeshim mounts: emptyDir, hostPath). */
+export function hostVolumes(pod: KObject): Map<string, HostVolume> {
+  const out = new Map<string, HostVolume>();
+  for (const v of pod.spec?.volumes ?? []) {
+    if (v.emptyDir) {
+      if (v.emptyDir.medium === 'Memory') {
+        const size = v.emptyDir.sizeLimit ? parseQuantity(v.emptyDir.sizeLimit)?.value : undefined;
+        out.set(v.name, { tmpfs: size ? `size=${Math.floor(size)}` : '' });
+      } else out.set(v.name, { hostPath: emptyDirPath(pod, v.name) });
+    } else if (v.hostPath) {
+      out.set(v.name, { hostPath: v.hostPath.path });
+    }
+  }
+  return out;
+}
+
+/** Binds (Docker creates missing host directories for them) and tmpfs mounts of a container. */
+export function containerMounts(container: J, volumes: Map<string, HostVolume>): { binds: string[]; tmpfs: Record<string, string> } {
+  const binds: string[] = [];
+  const tmpfs: Record<string, string> = {};
+  for (const m of container.volumeMounts ?? []) {
+    const v = volumes.get(m.name);
+    if (!v) throw new ContainerConfigError(`cannot find volume "${m.name}" to mount into container "${container.name}"`);
+    if ('tmpfs' in v) {
+      tmpfs[m.mountPath] = [v.tmpfs, m.readOnly ? 'ro' : ''].filter(Boolean).join(',');
+      continue;
+    }
+    const src = m.subPath ? `${v.hostPath.replace(/\/$/, '')}/${m.subPath}` : v.hostPath;
+    binds.push(`${src}:${m.mountPath}${m.readOnly ? ':ro' : ''}`);
+  }
+  return { binds, tmpfs };
+}
+
+/** The effective security context: the container's fields over the pod's. */
+function securityOf(pod: KObject, container: J): J {
+  const p = pod.spec?.securityContext ?? {};
+  const c = container.securityContext ?? {};
+  return {
+    runAsUser: c.runAsUser ?? p.runAsUser,
+    runAsGroup: c.runAsGroup ?? p.runAsGroup,
+    runAsNonRoot: c.runAsNonRoot ?? p.runAsNonRoot,
+    privileged: c.privileged,
+    capabilities: c.capabilities,
+    readOnlyRootFilesystem: c.readOnlyRootFilesystem,
+    allowPrivilegeEscalation: c.allowPrivilegeEscalation,
+    supplementalGroups: p.supplementalGroups,
+    fsGroup: p.fsGroup,
+  };
+}
+
+/**
+ * verifyRunAsNonRoot (kuberuntime_container_linux.go): with runAsNonRoot, a UID 0 (explicit, or the
+ * image's user when none is set) refuses to start; a non-numeric image user cannot be verified.
+ */
+export function verifyRunAsNonRoot(pod: KObject, container: J, imageUser: string | undefined): void {
+  const sc = securityOf(pod, container);
+  if (!sc.runAsNonRoot) return;
+  if (sc.runAsUser !== undefined) {
+    if (sc.runAsUser === 0) {
+      throw new ContainerConfigError(`container's runAsUser breaks non-root policy (pod: "${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})", container: ${container.name})`);
+    }
+    return;
+  }
+  const user = (imageUser ?? '').split(':')[0];
+  if (user === '' || user === '0' || user === 'root') {
+    throw new ContainerConfigError(`container has runAsNonRoot and image will run as root (pod: "${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})", container: ${container.name})`);
+  }
+  if (!/^\d+$/.test(user)) {
+    throw new ContainerConfigError(`container has runAsNonRoot and image has non-numeric user (${user}), cannot verify user is non-root (pod: "${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})", container: ${container.name})`);
+  }
+}
+
+export interface ContainerContext {
+  nodeName: string;
+  /** The sandbox container every app/init container joins. */
+  infraId: string;
+  role: 'app' | 'init';
+  restartCount: number;
+  env: Array<{ name: string; value: string }>;
+  volumes: Map<string, HostVolume>;
+  /** The image reference to create from (the spec's, unless resolved to an id). */
+  image?: string;
+}
+
+/** Engine API create body (POST /containers/create, API 1.26) for one app or init container. */
+export function containerCreateOptions(pod: KObject, container: J, ctx: ContainerContext): Record<string, J> {
+  const { command, args } = expandCommandAndArgs(container, ctx.env);
+  const sc = securityOf(pod, container);
+  const res = container.resources ?? {};
+  const cpuRequest = milli(res.requests?.cpu ?? res.limits?.cpu);
+  const cpuLimit = milli(res.limits?.cpu);
+  const memLimit = res.limits?.memory ? Math.floor(parseQuantity(res.limits.memory)?.value ?? 0) : 0;
+  const { binds, tmpfs } = containerMounts(container, ctx.volumes);
+  let user: string | undefined = sc.runAsUser !== undefined ? String(sc.runAsUser) : undefined;
+  if (sc.runAsGroup !== undefined) user = `${user ?? ''}:${sc.runAsGroup}`;
+  const groups = [...(sc.supplementalGroups ?? []), ...(sc.fsGroup !== undefined ? [sc.fsGroup] : [])].map(String);
+  const hostConfig: Record<string, J> = {
+    NetworkMode: `container:${ctx.infraId}`,
+    IpcMode: `container:${ctx.infraId}`,
+    // The kubelet restarts containers itself (back-off, restartCount); Docker must not.
+    RestartPolicy: { Name: 'no' },
+    CpuShares: milliCPUToShares(cpuRequest),
+    Binds: binds,
+  };
+  if (pod.spec?.hostPID) hostConfig.PidMode = 'host';
+  else if (pod.spec?.shareProcessNamespace) hostConfig.PidMode = `container:${ctx.infraId}`;
+  if (Object.keys(tmpfs).length) hostConfig.Tmpfs = tmpfs;
+  if (cpuLimit > 0) {
+    hostConfig.CpuQuota = milliCPUToQuota(cpuLimit);
+    hostConfig.CpuPeriod = QUOTA_PERIOD;
+  }
+  if (memLimit > 0) hostConfig.Memory = memLimit;
+  if (sc.privileged) hostConfig.Privileged = true;
+  if (sc.readOnlyRootFilesystem) hostConfig.ReadonlyRootfs = true;
+  if (sc.capabilities?.add?.length) hostConfig.CapAdd = sc.capabilities.add;
+  if (sc.capabilities?.drop?.length) hostConfig.CapDrop = sc.capabilities.drop;
+  if (sc.allowPrivilegeEscalation === false) hostConfig.SecurityOpt = ['no-new-privileges'];
+  if (groups.length) hostConfig.GroupAdd = groups;
+  const body: Record<string, J> = {
+    Image: ctx.image ?? container.image,
+    Env: ctx.env.map((e) => `${e.name}=${e.value}`),
+    Labels: {
+      ...podLabels(pod, ctx.nodeName, ctx.role, container.name, ctx.restartCount),
+      [SANDBOX_ID_LABEL]: ctx.infraId,
+      'io.kubernetes.container.terminationMessagePath': container.terminationMessagePath ?? '/dev/termination-log',
+      'io.kubernetes.container.terminationMessagePolicy': container.terminationMessagePolicy ?? 'File',
+    },
+    OpenStdin: !!container.stdin,
+    StdinOnce: !!container.stdinOnce,
+    Tty: !!container.tty,
+    AttachStdin: false,
+    AttachStdout: false,
+    AttachStderr: false,
+    HostConfig: hostConfig,
+  };
+  // command replaces the image's ENTRYPOINT (and so drops its CMD); args replace CMD only.
+  if (command) body.Entrypoint = command;
+  if (args) body.Cmd = args;
+  else if (command) body.Cmd = [];
+  if (container.workingDir) body.WorkingDir = container.workingDir;
+  if (user !== undefined) body.User = user;
+  return body;
+}
+
+export interface SandboxContext {
+  nodeName: string;
+  /** The kubeshim bridge network of the node (ignored for hostNetwork pods). */
+  network: string;
+  attempt: number;
+}
+
+/** Engine API create body of the pod's infra container: namespaces, hostname, host ports. */
+export function sandboxCreateOptions(pod: KObject, ctx: SandboxContext): Record<string, J> {
+  const spec = pod.spec ?? {};
+  const hostNetwork = !!spec.hostNetwork;
+  const exposed: Record<string, object> = {};
+  const bindings: Record<string, Array<{ HostPort: string; HostIp?: string }>> = {};
+  for (const c of [...(spec.initContainers ?? []), ...(spec.containers ?? [])]) {
+    for (const p of c.ports ?? []) {
+      if (!p.hostPort) continue;
+      const key = `${p.containerPort}/${String(p.protocol ?? 'TCP').toLowerCase()}`;
+      exposed[key] = {};
+      (bindings[key] ??= []).push({ HostPort: String(p.hostPort), ...(p.hostIP ? { HostIp: p.hostIP } : {}) });
+    }
+  }
+  const hostConfig: Record<string, J> = {
+    NetworkMode: hostNetwork ? 'host' : ctx.network,
+    RestartPolicy: { Name: 'no' },
+    // dockershim's defaultSandboxCPUshares.
+    CpuShares: 2,
+  };
+  if (spec.hostIPC) hostConfig.IpcMode = 'host';
+  if (spec.hostPID) hostConfig.PidMode = 'host';
+  if (!hostNetwork && Object.keys(bindings).length) hostConfig.PortBindings = bindings;
+  const body: Record<string, J> = {
+    Image: INFRA_IMAGE,
+    Cmd: [PAUSE_PATH],
+    Labels: podLabels(pod, ctx.nodeName, 'infra', 'POD', ctx.attempt),
+    HostConfig: hostConfig,
+  };
+  if (!hostNetwork) {
+    // Pod hostname: spec.hostname, else the pod name cut to 63 characters (kubelet GeneratePodHostNameAndDomain).
+    body.Hostname = String(spec.hostname ?? pod.metadata.name).slice(0, 63).replace(/[-.]+$/, '');
+    if (spec.subdomain) body.Domainname = `${spec.subdomain}.${pod.metadata.namespace}.svc.cluster.local`;
+  }
+  if (Object.keys(exposed).length) body.ExposedPorts = exposed;
+  return body;
+}
+
+/** Image references as the kubelet normalises them for status: no tag means :latest. */
+export function normalizeImage(image: string): string {
+  const lastSlash = image.lastIndexOf('/');
+  const tail = image.slice(lastSlash + 1);
+  if (tail.includes('@') || tail.includes(':')) return image;
+  return `${image}:latest`;
+}

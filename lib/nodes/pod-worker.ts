@@ -1,0 +1,755 @@
+// The kubelet's core loop for one node, run from the control plane: pods bound to the node
+// (spec.nodeName) become Docker containers on its host. Level-triggered like kuberuntime's SyncPod
+// (kuberuntime_manager.go computePodActions): each pass reads the pod and the containers that carry
+// its labels, converges (sandbox, then init containers in order, then app containers, restarting
+// with the kubelet's back-off), and writes the status the kubelet would. It keeps no state it
+// cannot rebuild: a new worker adopts what runs (matched by pod uid, container name and restart
+// count labels) and the Docker container names (dockershim's k8s_<c>_<pod>_<ns>_<uid>_<n>) make a
+// racing second create fail with 409 instead of duplicating a container.
+import type Docker from 'dockerode';
+import { ApiError } from '../api/errors.js';
+import { logger } from '../log.js';
+import { nowTimestamp, type GenericStore } from '../registry/generic-store.js';
+import type { ResourceRegistry } from '../registry/resource-registry.js';
+import type { KObject, ResourceType } from '../registry/resource-type.js';
+import type { Watcher } from '../storage/store.js';
+import {
+  ContainerConfigError,
+  containerCreateOptions,
+  containerName,
+  envReferences,
+  HOST_STATE_DIR,
+  hostVolumes,
+  resolveEnv,
+  sandboxCreateOptions,
+  verifyRunAsNonRoot,
+  type EnvSources,
+} from './container-spec.js';
+import { ensureInfraImage } from './infra-image.js';
+import { ensurePodNetwork, type PodNetwork } from './pod-network.js';
+import { computePodStatus, type ObservedContainer, type WaitingReason } from './pod-status.js';
+import { CONTAINER_LABELS, type HostConnection } from './types.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type J = any;
+
+/** The kubelet's container restart back-off (kubelet.go: backOffPeriod, MaxContainerBackOff). */
+const BACKOFF_INITIAL_MS = 10_000;
+const BACKOFF_MAX_MS = 300_000;
+const DOCKER_CALL_MS = 30_000;
+const PULL_TIMEOUT_MS = 120_000;
+
+export interface PodWorkerOptions {
+  nodeName: string;
+  docker: Docker;
+  generic: GenericStore;
+  registry: ResourceRegistry;
+  /** The node's pod CIDR: the subnet of the kubeshim bridge network. */
+  podCIDR?: string;
+  /** Full pass interval (also what wakes pods out of back-off), default 2 s. */
+  resyncMs?: number;
+  /** status.hostIP (the node's InternalIP); also the pod IP of hostNetwork pods. */
+  hostIP?: string;
+  /** Used to remove a deleted pod's emptyDir directories from the host. */
+  host?: HostConnection;
+  /** Back-off base, default 10 s (tests shorten it). */
+  backoffInitialMs?: number;
+}
+
+interface BackOffEntry {
+  delayMs: number;
+  /** Why the last attempt failed (image pulls: the ImagePullBackOff message names it). */
+  error?: string;
+  /** Time (ms) of the event the delay counts from (the container's finish, or the failed pull). */
+  last: number;
+}
+
+/** Go's time.Duration String() for whole seconds: 10s, 1m20s, 5m0s. */
+export function goDuration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m${s % 60}s`;
+  return `${Math.floor(m / 60)}h${m % 60}m${s % 60}s`;
+}
+
+/** format.Pod: name_namespace(uid), as kubelet messages name pods. */
+function podRef(pod: KObject): string {
+  return `${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`;
+}
+
+function statusCode(e: unknown): number | undefined {
+  return (e as { statusCode?: number })?.statusCode;
+}
+
+function errorText(e: unknown): string {
+  const j = (e as { json?: { message?: string } })?.json;
+  if (j?.message) return j.message;
+  const msg = (e as Error)?.message ?? String(e);
+  return msg.replace(/^\(HTTP code \d+\)[^-]*- /, '').trim();
+}
+
+/** Bounds a Docker call: a host that stops answering must not stall the worker. */
+function bounded<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    p,
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what}: timed out after ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+interface ListedContainer {
+  Id: string;
+  Names?: string[];
+  Image: string;
+  ImageID: string;
+  State: string;
+  Labels: Record<string, string>;
+  Created: number;
+}
+
+export class PodWorker {
+  readonly nodeName: string;
+  private readonly docker: Docker;
+  private readonly generic: GenericStore;
+  private readonly podType: ResourceType;
+  private readonly eventType: ResourceType;
+  private readonly configMapType: ResourceType;
+  private readonly secretType: ResourceType;
+  private readonly resyncMs: number;
+  private readonly backoffInitialMs: number;
+  private watcher?: Watcher;
+  private timer?: NodeJS.Timeout;
+  private stopped = true;
+  private readonly work = new Map<string, { again: boolean; done: Promise<void> }>();
+  /** uid → namespace/name, learnt from the API and from container labels. */
+  private readonly names = new Map<string, { namespace: string; name: string }>();
+  private readonly backoff = new Map<string, BackOffEntry>();
+  private readonly inspectCache = new Map<string, { state: string; info: J }>();
+  private readonly events = new Map<string, { name: string; count: number }>();
+  private setup?: Promise<PodNetwork>;
+  private passRunning?: Promise<void>;
+
+  constructor(private readonly opts: PodWorkerOptions) {
+    this.nodeName = opts.nodeName;
+    this.docker = opts.docker;
+    this.generic = opts.generic;
+    const rt = (group: string, plural: string) => {
+      const t = opts.registry.lookup(group, 'v1', plural);
+      if (!t) throw new Error(`resource ${plural} is not registered`);
+      return t;
+    };
+    this.podType = rt('', 'pods');
+    this.eventType = rt('', 'events');
+    this.configMapType = rt('', 'configmaps');
+    this.secretType = rt('', 'secrets');
+    this.resyncMs = opts.resyncMs ?? 2000;
+    this.backoffInitialMs = opts.backoffInitialMs ?? BACKOFF_INITIAL_MS;
+  }
+
+  private get fieldSelector(): string {
+    return `spec.nodeName=${this.nodeName}`;
+  }
+
+  async start(): Promise<void> {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.startWatch();
+    const tick = () => {
+      if (this.stopped) return;
+      this.passRunning = this.resync()
+        .catch((e) => logger.warn('pod worker pass failed', { node: this.nodeName, error: errorText(e) }))
+        .finally(() => {
+          this.passRunning = undefined;
+          if (!this.stopped) this.timer = setTimeout(tick, this.resyncMs);
+        });
+    };
+    tick();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.watcher?.cancel();
+    this.watcher = undefined;
+    await this.passRunning;
+    await Promise.all([...this.work.values()].map((w) => w.done));
+  }
+
+  private startWatch(): void {
+    this.generic
+      .watch(
+        this.podType,
+        undefined,
+        { fieldSelector: this.fieldSelector },
+        (ev) => {
+          const obj = ev.object as KObject;
+          const uid = obj?.metadata?.uid;
+          if (!uid || (ev.type !== 'ADDED' && ev.type !== 'MODIFIED' && ev.type !== 'DELETED')) return;
+          this.names.set(uid, { namespace: obj.metadata.namespace ?? 'default', name: obj.metadata.name! });
+          this.enqueue(uid);
+        },
+        () => {
+          // The watch ended (compaction, store restart): the periodic pass keeps converging; re-watch.
+          if (!this.stopped) setTimeout(() => !this.stopped && this.startWatch(), 1000);
+        },
+      )
+      .then((w) => {
+        if (this.stopped) w.cancel();
+        else this.watcher = w;
+      })
+      .catch((e) => {
+        logger.warn('pod watch failed', { node: this.nodeName, error: errorText(e) });
+        if (!this.stopped) setTimeout(() => !this.stopped && this.startWatch(), 1000);
+      });
+  }
+
+  /** One full pass: every bound pod, and every container of pods that no longer exist. */
+  async resync(): Promise<void> {
+    const { items } = await this.generic.list(this.podType, undefined, { fieldSelector: this.fieldSelector });
+    const uids = new Set<string>();
+    for (const pod of items) {
+      const uid = pod.metadata.uid!;
+      uids.add(uid);
+      this.names.set(uid, { namespace: pod.metadata.namespace ?? 'default', name: pod.metadata.name! });
+      this.enqueue(uid);
+    }
+    for (const c of await this.listContainers()) {
+      const uid = c.Labels[CONTAINER_LABELS.podUid];
+      if (!uid || uids.has(uid)) continue;
+      this.names.set(uid, { namespace: c.Labels[CONTAINER_LABELS.podNamespace], name: c.Labels[CONTAINER_LABELS.podName] });
+      this.enqueue(uid);
+    }
+    await Promise.all([...this.work.values()].map((w) => w.done));
+  }
+
+  /** Per-pod serialisation: one sync at a time; an event during a sync runs one more. */
+  private enqueue(uid: string): void {
+    if (this.stopped) return;
+    const w = this.work.get(uid);
+    if (w) {
+      w.again = true;
+      return;
+    }
+    const entry = { again: true, done: Promise.resolve() };
+    entry.done = (async () => {
+      while (entry.again && !this.stopped) {
+        entry.again = false;
+        try {
+          await this.syncUid(uid);
+        } catch (e) {
+          logger.warn('pod sync failed', { node: this.nodeName, uid, pod: this.names.get(uid), error: errorText(e) });
+        }
+      }
+      this.work.delete(uid);
+    })();
+    this.work.set(uid, entry);
+  }
+
+  private async listContainers(uid?: string): Promise<ListedContainer[]> {
+    const label = [`${CONTAINER_LABELS.node}=${this.nodeName}`];
+    if (uid) label.push(`${CONTAINER_LABELS.podUid}=${uid}`);
+    return (await bounded(this.docker.listContainers({ all: true, filters: { label } }), DOCKER_CALL_MS, 'list containers')) as unknown as ListedContainer[];
+  }
+
+  private async inspect(c: ListedContainer): Promise<J> {
+    const cached = this.inspectCache.get(c.Id);
+    if (cached && cached.state === c.State && c.State !== 'running') return cached.info;
+    if (cached && c.State === 'running' && cached.state === 'running') return cached.info;
+    const info = await bounded(this.docker.getContainer(c.Id).inspect(), DOCKER_CALL_MS, 'inspect container');
+    this.inspectCache.set(c.Id, { state: c.State, info });
+    return info;
+  }
+
+  private async syncUid(uid: string): Promise<void> {
+    const ref = this.names.get(uid);
+    let pod: KObject | undefined;
+    if (ref) {
+      try {
+        pod = await this.generic.get(this.podType, ref.namespace, ref.name);
+      } catch (e) {
+        if (!(e instanceof ApiError && e.code === 404)) throw e;
+      }
+    }
+    if (pod && (pod.metadata.uid !== uid || pod.spec?.nodeName !== this.nodeName)) pod = undefined;
+    const containers = await this.listContainers(uid);
+    if (!pod) {
+      await this.removeOrphan(uid, containers);
+      return;
+    }
+    if (pod.metadata.deletionTimestamp) {
+      await this.terminatePod(pod, containers);
+      return;
+    }
+    await this.syncPod(pod, containers);
+  }
+
+  // ---------- sync ----------
+
+  private async syncPod(pod: KObject, listed: ListedContainer[]): Promise<void> {
+    const spec = pod.spec ?? {};
+    const waiting = new Map<string, WaitingReason>();
+    const terminal = pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
+    const infras = listed.filter((c) => c.Labels[CONTAINER_LABELS.role] === 'infra');
+    let sandbox = infras.find((c) => c.State === 'running');
+    let sandboxIP: string | undefined;
+
+    if (terminal) {
+      // A finished pod keeps its record; what still runs of it is stopped (kubelet killPod).
+      for (const c of listed) if (c.State === 'running') await this.stopContainer(pod, c, 0, c.Labels[CONTAINER_LABELS.role] !== 'infra');
+      await this.writeStatus(pod, await this.listContainers(pod.metadata.uid), waiting);
+      return;
+    }
+
+    const restartPolicy = spec.restartPolicy ?? 'Always';
+    const apps = listed.filter((c) => c.Labels[CONTAINER_LABELS.role] === 'app');
+    for (const c of apps) if (c.State !== 'running') await this.inspect(c);
+    // A pod whose containers all ran and must not restart needs no new sandbox (computePodActions).
+    const allDone =
+      restartPolicy !== 'Always' &&
+      (spec.containers ?? []).every((c: J) => {
+        const [latest] = this.instances(apps, c.name);
+        return latest && latest.State === 'exited' && (restartPolicy === 'Never' || this.exitCodeOf(latest) === 0);
+      });
+    if (!sandbox && !allDone) {
+      const network = await this.ensureSetup();
+      const attempt = infras.reduce((m, c) => Math.max(m, Number(c.Labels[CONTAINER_LABELS.restartCount] ?? 0) + 1), 0);
+      if (infras.length) {
+        // The sandbox died: everything in it goes and starts over (SandboxChanged).
+        for (const c of listed) if (c.State === 'running') await this.stopContainer(pod, c, 0, c.Labels[CONTAINER_LABELS.role] !== 'infra');
+        await this.event(pod, undefined, 'Normal', 'SandboxChanged', 'Pod sandbox changed, it will be killed and re-created.');
+        for (const c of infras) await this.removeContainer(c.Id);
+      }
+      sandbox = await this.createSandbox(pod, network, attempt);
+    }
+    if (sandbox) sandboxIP = await this.sandboxIP(pod, sandbox);
+
+    if (sandbox) {
+      const initDone = await this.syncInitContainers(pod, listed, sandbox.Id, sandboxIP, waiting);
+      if (initDone) {
+        for (const c of spec.containers ?? []) {
+          await this.syncContainer(pod, c, 'app', listed, sandbox.Id, sandboxIP, waiting);
+        }
+      }
+    }
+    await this.writeStatus(pod, await this.listContainers(pod.metadata.uid), waiting, sandbox, sandboxIP);
+  }
+
+  private instances(listed: ListedContainer[], name: string): ListedContainer[] {
+    return listed
+      .filter((c) => c.Labels[CONTAINER_LABELS.containerName] === name)
+      .sort((a, b) => Number(b.Labels[CONTAINER_LABELS.restartCount] ?? 0) - Number(a.Labels[CONTAINER_LABELS.restartCount] ?? 0) || b.Created - a.Created);
+  }
+
+  private exitCodeOf(c: ListedContainer): number | undefined {
+    return this.inspectCache.get(c.Id)?.info?.State?.ExitCode;
+  }
+
+  /** Init containers one at a time, in order; true once all have completed. */
+  private async syncInitContainers(pod: KObject, listed: ListedContainer[], sandboxId: string, podIP: string | undefined, waiting: Map<string, WaitingReason>): Promise<boolean> {
+    const inits = listed.filter((c) => c.Labels[CONTAINER_LABELS.role] === 'init');
+    for (const c of pod.spec?.initContainers ?? []) {
+      const [latest] = this.instances(inits, c.name);
+      if (latest) {
+        const info = await this.inspect(latest);
+        if (latest.State === 'running') return false;
+        if (latest.State === 'exited' && info.State?.ExitCode === 0) continue;
+      }
+      await this.syncContainer(pod, c, 'init', listed, sandboxId, podIP, waiting);
+      return false;
+    }
+    return true;
+  }
+
+  /** One container: adopt it when it runs, else (re)start it as the restart policy and back-off allow. */
+  private async syncContainer(pod: KObject, c: J, role: 'app' | 'init', listed: ListedContainer[], sandboxId: string, podIP: string | undefined, waiting: Map<string, WaitingReason>): Promise<void> {
+    const mine = listed.filter((x) => x.Labels[CONTAINER_LABELS.role] === role);
+    const all = this.instances(mine, c.name);
+    const [latest] = all;
+    let restartCount = 0;
+    if (latest) {
+      if (latest.State === 'running') return;
+      const info = await this.inspect(latest);
+      const started = info.State?.StartedAt && !String(info.State.StartedAt).startsWith('0001');
+      if (latest.State === 'created' && !started) {
+        // Created but never started (a crash between create and start): start it now.
+        await this.startCreated(pod, c, role, latest.Id, waiting);
+        return;
+      }
+      const exitCode: number = info.State?.ExitCode ?? 0;
+      const policy = pod.spec?.restartPolicy ?? 'Always';
+      // Init containers restart on failure unless Never; app containers as the policy says.
+      const restart = role === 'init' ? policy !== 'Never' && exitCode !== 0 : policy === 'Always' || (policy === 'OnFailure' && exitCode !== 0);
+      if (!restart) return;
+      const finished = Date.parse(info.State?.FinishedAt ?? '') || Date.now();
+      const key = `${pod.metadata.uid}/${role}/${c.name}`;
+      const b = this.backoff.get(key);
+      if (b && Date.now() - finished < b.delayMs) {
+        const message = `back-off ${goDuration(b.delayMs)} restarting failed container=${c.name} pod=${podRef(pod)}`;
+        waiting.set(c.name, { reason: 'CrashLoopBackOff', message });
+        await this.event(pod, c, 'Warning', 'BackOff', `Back-off restarting failed container ${c.name} in pod ${podRef(pod)}`, role);
+        return;
+      }
+      this.backoffNext(key, finished);
+      restartCount = Number(latest.Labels[CONTAINER_LABELS.restartCount] ?? 0) + 1;
+      // Keep the last dead instance (for logs --previous); older ones go.
+      for (const old of all.slice(1)) if (old.State !== 'running') await this.removeContainer(old.Id);
+    }
+    await this.startContainer(pod, c, role, restartCount, sandboxId, podIP, waiting);
+  }
+
+  private backoffNext(key: string, at: number): void {
+    const b = this.backoff.get(key);
+    // An entry idle for twice the maximum starts over (flowcontrol.Backoff hasExpired).
+    if (!b || at - b.last > 2 * BACKOFF_MAX_MS) this.backoff.set(key, { delayMs: this.backoffInitialMs, last: at });
+    else this.backoff.set(key, { delayMs: Math.min(b.delayMs * 2, BACKOFF_MAX_MS), last: at });
+  }
+
+  private inBackoff(key: string, since: number): BackOffEntry | undefined {
+    const b = this.backoff.get(key);
+    return b && Date.now() - since < b.delayMs ? b : undefined;
+  }
+
+  /** Image presence, pulling when missing (EnsureImageExists in kuberuntime_image.go). */
+  private async ensureImage(pod: KObject, c: J, role: 'app' | 'init', waiting: Map<string, WaitingReason>): Promise<J | undefined> {
+    const image: string = c.image;
+    const key = `${pod.metadata.uid}/${role}/${c.name}/image`;
+    let present: J | undefined;
+    try {
+      present = await bounded(this.docker.getImage(image).inspect(), DOCKER_CALL_MS, 'inspect image');
+    } catch (e) {
+      if (statusCode(e) !== 404) throw e;
+    }
+    // Hosts reach no registry: an image already on the host is used even for policy Always
+    // (the kubelet would pull, and the pull could only fail here).
+    if (present) {
+      await this.event(pod, c, 'Normal', 'Pulled', `Container image "${image}" already present on machine`, role);
+      return present;
+    }
+    const policy = c.imagePullPolicy ?? (/:latest$|^[^:@]*$/.test(image.split('/').pop() ?? '') ? 'Always' : 'IfNotPresent');
+    if (policy === 'Never') {
+      const message = `Container image "${image}" is not present with pull policy of Never`;
+      waiting.set(c.name, { reason: 'ErrImageNeverPull', message });
+      await this.event(pod, c, 'Warning', 'ErrImageNeverPull', message, role);
+      return undefined;
+    }
+    const prev = this.backoff.get(key);
+    if (prev && this.inBackoff(key, prev.last)) {
+      waiting.set(c.name, { reason: 'ImagePullBackOff', message: `Back-off pulling image "${image}": ErrImagePull: ${prev.error ?? ''}` });
+      await this.event(pod, c, 'Normal', 'BackOff', `Back-off pulling image "${image}"`, role);
+      await this.event(pod, c, 'Warning', 'Failed', 'Error: ImagePullBackOff', role);
+      return undefined;
+    }
+    await this.event(pod, c, 'Normal', 'Pulling', `Pulling image "${image}"`, role);
+    const t0 = Date.now();
+    try {
+      await this.pull(image);
+      const info = await bounded(this.docker.getImage(image).inspect(), DOCKER_CALL_MS, 'inspect image');
+      const secs = ((Date.now() - t0) / 1000).toFixed(3);
+      await this.event(pod, c, 'Normal', 'Pulled', `Successfully pulled image "${image}" in ${secs}s (${secs}s including waiting). Image size: ${info.Size ?? 0} bytes.`, role);
+      this.backoff.delete(key);
+      return info;
+    } catch (e) {
+      const err = errorText(e);
+      this.backoffNext(key, Date.now());
+      this.backoff.get(key)!.error = err;
+      waiting.set(c.name, { reason: 'ErrImagePull', message: err });
+      await this.event(pod, c, 'Warning', 'Failed', `Failed to pull image "${image}": ${err}`, role);
+      await this.event(pod, c, 'Warning', 'Failed', 'Error: ErrImagePull', role);
+      return undefined;
+    }
+  }
+
+  private async pull(image: string): Promise<void> {
+    const stream = (await bounded(this.docker.pull(image), PULL_TIMEOUT_MS, `pull ${image}`)) as NodeJS.ReadableStream;
+    await bounded(
+      new Promise<void>((resolve, reject) => {
+        this.docker.modem.followProgress(stream, (err: Error | null, out: J[]) => {
+          const failed = (out ?? []).find((m) => m?.error);
+          if (err) reject(err);
+          else if (failed) reject(new Error(failed.error));
+          else resolve();
+        });
+      }),
+      PULL_TIMEOUT_MS,
+      `pull ${image}`,
+    );
+  }
+
+  private async envSources(pod: KObject, c: J): Promise<EnvSources> {
+    const ns = pod.metadata.namespace ?? 'default';
+    const refs = envReferences(c);
+    const sources: EnvSources = { configMaps: new Map(), secrets: new Map() };
+    const fetch = async (rt: ResourceType, name: string): Promise<KObject | undefined> => {
+      try {
+        return await this.generic.get(rt, ns, name);
+      } catch (e) {
+        if (e instanceof ApiError && e.code === 404) return undefined;
+        throw e;
+      }
+    };
+    for (const n of refs.configMaps) sources.configMaps.set(n, await fetch(this.configMapType, n));
+    for (const n of refs.secrets) sources.secrets.set(n, await fetch(this.secretType, n));
+    return sources;
+  }
+
+  private async startContainer(pod: KObject, c: J, role: 'app' | 'init', restartCount: number, sandboxId: string, podIP: string | undefined, waiting: Map<string, WaitingReason>): Promise<void> {
+    const image = await this.ensureImage(pod, c, role, waiting);
+    if (!image) return;
+    let body: Record<string, J>;
+    try {
+      verifyRunAsNonRoot(pod, c, image.Config?.User);
+      const env = resolveEnv(pod, c, await this.envSources(pod, c), { podIP, hostIP: this.opts.hostIP });
+      body = containerCreateOptions(pod, c, { nodeName: this.nodeName, infraId: sandboxId, role, restartCount, env, volumes: hostVolumes(pod) });
+    } catch (e) {
+      if (!(e instanceof ContainerConfigError)) throw e;
+      waiting.set(c.name, { reason: 'CreateContainerConfigError', message: e.message });
+      await this.event(pod, c, 'Warning', 'Failed', `Error: ${e.message}`, role);
+      return;
+    }
+    const name = containerName(pod, c.name, restartCount);
+    let id: string;
+    try {
+      const created = await bounded(this.docker.createContainer({ name, ...body } as never), DOCKER_CALL_MS, 'create container');
+      id = created.id;
+    } catch (e) {
+      if (statusCode(e) === 409) {
+        // Created by an earlier (crashed or concurrent) pass: adopt it instead of duplicating.
+        const info = await bounded(this.docker.getContainer(name).inspect(), DOCKER_CALL_MS, 'inspect container');
+        if (info.Config?.Labels?.[CONTAINER_LABELS.podUid] !== pod.metadata.uid) throw e;
+        if (info.State?.Running || (info.State?.StartedAt && !String(info.State.StartedAt).startsWith('0001'))) return;
+        id = info.Id;
+      } else {
+        const message = errorText(e);
+        waiting.set(c.name, { reason: 'CreateContainerError', message });
+        await this.event(pod, c, 'Warning', 'Failed', `Error: ${message}`, role);
+        return;
+      }
+    }
+    await this.event(pod, c, 'Normal', 'Created', `Created container: ${c.name}`, role);
+    await this.startCreated(pod, c, role, id, waiting);
+  }
+
+  private async startCreated(pod: KObject, c: J, role: 'app' | 'init', id: string, waiting: Map<string, WaitingReason>): Promise<void> {
+    try {
+      await bounded(this.docker.getContainer(id).start(), DOCKER_CALL_MS, 'start container');
+    } catch (e) {
+      if (statusCode(e) === 304) return; // already started
+      const message = errorText(e);
+      // The failed start counts as a run that ended (back-off applies), as the kubelet's RunContainerError.
+      this.backoffNext(`${pod.metadata.uid}/${role}/${c.name}`, Date.now());
+      waiting.set(c.name, { reason: 'RunContainerError', message });
+      await this.event(pod, c, 'Warning', 'Failed', `Error: ${message}`, role);
+      return;
+    }
+    await this.event(pod, c, 'Normal', 'Started', `Started container ${c.name}`, role);
+  }
+
+  // ---------- sandbox ----------
+
+  private ensureSetup(): Promise<PodNetwork> {
+    this.setup ??= (async () => {
+      await bounded(ensureInfraImage(this.docker), DOCKER_CALL_MS, 'import infra image');
+      return bounded(ensurePodNetwork(this.docker, { nodeName: this.nodeName, podCIDR: this.opts.podCIDR }), DOCKER_CALL_MS, 'pod network');
+    })();
+    this.setup.catch(() => {
+      this.setup = undefined;
+    });
+    return this.setup;
+  }
+
+  private async createSandbox(pod: KObject, network: PodNetwork, attempt: number): Promise<ListedContainer | undefined> {
+    const name = containerName(pod, 'POD', attempt);
+    const body = sandboxCreateOptions(pod, { nodeName: this.nodeName, network: network.name, attempt });
+    let id: string;
+    try {
+      id = (await bounded(this.docker.createContainer({ name, ...body } as never), DOCKER_CALL_MS, 'create sandbox')).id;
+    } catch (e) {
+      if (statusCode(e) !== 409) {
+        await this.event(pod, undefined, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${errorText(e)}`);
+        throw e;
+      }
+      id = (await bounded(this.docker.getContainer(name).inspect(), DOCKER_CALL_MS, 'inspect sandbox')).Id;
+    }
+    try {
+      await bounded(this.docker.getContainer(id).start(), DOCKER_CALL_MS, 'start sandbox');
+    } catch (e) {
+      if (statusCode(e) !== 304) {
+        await this.event(pod, undefined, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${errorText(e)}`);
+        throw e;
+      }
+    }
+    const [listed] = (await bounded(this.docker.listContainers({ all: true, filters: { id: [id] } }), DOCKER_CALL_MS, 'list sandbox')) as unknown as ListedContainer[];
+    return listed;
+  }
+
+  private async sandboxIP(pod: KObject, sandbox: ListedContainer): Promise<string | undefined> {
+    if (pod.spec?.hostNetwork) return this.opts.hostIP;
+    const info = await this.inspect(sandbox);
+    const nets: Record<string, { IPAddress?: string }> = info.NetworkSettings?.Networks ?? {};
+    for (const n of Object.values(nets)) if (n.IPAddress) return n.IPAddress;
+    return undefined;
+  }
+
+  // ---------- termination ----------
+
+  private async stopContainer(pod: KObject | undefined, c: ListedContainer, graceSeconds: number, announce: boolean): Promise<void> {
+    if (announce && pod) {
+      const name = c.Labels[CONTAINER_LABELS.containerName];
+      const role = c.Labels[CONTAINER_LABELS.role] as 'app' | 'init';
+      const spec = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].find((x: J) => x.name === name) ?? { name };
+      await this.event(pod, spec, 'Normal', 'Killing', `Stopping container ${name}`, role);
+    }
+    try {
+      await bounded(this.docker.getContainer(c.Id).stop({ t: graceSeconds }), (graceSeconds + 15) * 1000, 'stop container');
+    } catch (e) {
+      // 304: already stopped; 404: already gone. Both are the state we want.
+      if (statusCode(e) !== 304 && statusCode(e) !== 404) throw e;
+    }
+  }
+
+  private async removeContainer(id: string): Promise<void> {
+    try {
+      await bounded(this.docker.getContainer(id).remove({ force: true, v: true }), DOCKER_CALL_MS, 'remove container');
+    } catch (e) {
+      if (statusCode(e) !== 404 && statusCode(e) !== 409) throw e;
+    }
+    this.inspectCache.delete(id);
+  }
+
+  /**
+   * Graceful deletion: app containers get SIGTERM and the pod's grace period (docker stop t=…), then
+   * the sandbox goes, then the kubelet's final delete (grace 0) removes the object — that is what
+   * lets `kubectl delete pod` return.
+   */
+  private async terminatePod(pod: KObject, listed: ListedContainer[]): Promise<void> {
+    const grace = Math.max(0, pod.metadata.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30);
+    const running = listed.filter((c) => c.State === 'running' && c.Labels[CONTAINER_LABELS.role] !== 'infra');
+    await Promise.all(running.map((c) => this.stopContainer(pod, c, grace, true)));
+    for (const c of listed) if (c.Labels[CONTAINER_LABELS.role] === 'infra' && c.State === 'running') await this.stopContainer(pod, c, 0, false);
+    if (running.length) await this.writeStatus(pod, await this.listContainers(pod.metadata.uid), new Map(), undefined, undefined).catch(() => undefined);
+    try {
+      await this.generic.delete(this.podType, pod.metadata.namespace ?? 'default', pod.metadata.name!, { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } });
+    } catch (e) {
+      if (!(e instanceof ApiError && (e.code === 404 || e.code === 409))) throw e;
+    }
+    await this.removeOrphan(pod.metadata.uid!, await this.listContainers(pod.metadata.uid));
+  }
+
+  /** Containers (and emptyDir directories) of a pod that no longer exists. */
+  private async removeOrphan(uid: string, listed: ListedContainer[]): Promise<void> {
+    for (const c of listed) {
+      if (c.State === 'running') await this.stopContainer(undefined, c, 2, false);
+      await this.removeContainer(c.Id);
+    }
+    if (listed.length && this.opts.host && /^[0-9a-f-]+$/i.test(uid)) {
+      await this.opts.host.exec(`rm -rf ${HOST_STATE_DIR}/pods/${uid}`, { timeoutMs: 30_000 }).catch(() => undefined);
+    }
+    for (const k of [...this.backoff.keys()]) if (k.startsWith(`${uid}/`)) this.backoff.delete(k);
+    for (const k of [...this.events.keys()]) if (k.startsWith(`${uid}/`)) this.events.delete(k);
+    this.names.delete(uid);
+  }
+
+  // ---------- status and events ----------
+
+  private async observe(listed: ListedContainer[]): Promise<ObservedContainer[]> {
+    const out: ObservedContainer[] = [];
+    for (const c of listed) {
+      const role = c.Labels[CONTAINER_LABELS.role];
+      if (role !== 'app' && role !== 'init') continue;
+      const info = await this.inspect(c);
+      const st = info.State ?? {};
+      out.push({
+        id: c.Id,
+        name: c.Labels[CONTAINER_LABELS.containerName],
+        role,
+        restartCount: Number(c.Labels[CONTAINER_LABELS.restartCount] ?? 0),
+        imageID: `docker://${info.Image ?? c.ImageID}`,
+        running: !!st.Running,
+        exitCode: st.ExitCode ?? 0,
+        oomKilled: !!st.OOMKilled,
+        error: st.Error || undefined,
+        createdAt: info.Created ?? '',
+        startedAt: st.StartedAt,
+        finishedAt: st.FinishedAt,
+      });
+    }
+    return out;
+  }
+
+  private async writeStatus(pod: KObject, listed: ListedContainer[], waiting: Map<string, WaitingReason>, sandbox?: ListedContainer, sandboxIP?: string): Promise<void> {
+    // Fresh inspections: a container may have exited since the pass began.
+    for (const c of listed) if (c.State === 'running') this.inspectCache.delete(c.Id);
+    const containers = await this.observe(listed);
+    const status = computePodStatus(pod, {
+      sandbox: sandbox ? { id: sandbox.Id, running: sandbox.State === 'running', ip: sandboxIP } : undefined,
+      containers,
+      waiting,
+      hostIP: this.opts.hostIP,
+      now: new Date(),
+    });
+    if (JSON.stringify(status) === JSON.stringify(pod.status ?? {})) return;
+    await this.generic.guaranteedUpdate(
+      this.podType,
+      pod.metadata.namespace ?? 'default',
+      pod.metadata.name!,
+      (live) => {
+        if (!live || live.metadata.uid !== pod.metadata.uid) throw new ApiError({ code: 409, reason: 'Conflict', message: 'pod was replaced' });
+        live.status = { ...status, qosClass: live.status?.qosClass ?? status.qosClass };
+        return live;
+      },
+      { fieldManager: 'kubelet' },
+      { subresource: 'status' },
+    );
+  }
+
+  /**
+   * Records an event as the kubelet's recorder would (source kubelet/<node>); repeats of the same
+   * event bump count and lastTimestamp, as the client-go event correlator does.
+   */
+  private async event(pod: KObject, c: J | undefined, type: 'Normal' | 'Warning', reason: string, message: string, role: 'app' | 'init' = 'app'): Promise<void> {
+    const ns = pod.metadata.namespace ?? 'default';
+    const fieldPath = c ? `spec.${role === 'init' ? 'initContainers' : 'containers'}{${c.name}}` : undefined;
+    const key = `${pod.metadata.uid}/${fieldPath ?? ''}/${reason}/${message}`;
+    const now = nowTimestamp();
+    const seen = this.events.get(key);
+    try {
+      if (seen) {
+        const { object } = await this.generic.guaranteedUpdate(this.eventType, ns, seen.name, (live) => {
+          if (!live) throw new ApiError({ code: 404, reason: 'NotFound', message: 'event gone' });
+          live.count = (live.count ?? 1) + 1;
+          live.lastTimestamp = now;
+          return live;
+        });
+        seen.count = object.count;
+        return;
+      }
+      const name = `${pod.metadata.name}.${(BigInt(Date.now()) * 1_000_000n + BigInt(this.events.size % 1_000_000)).toString(16)}`;
+      const involved: J = { kind: 'Pod', namespace: ns, name: pod.metadata.name, uid: pod.metadata.uid, apiVersion: 'v1', resourceVersion: pod.metadata.resourceVersion };
+      if (fieldPath) involved.fieldPath = fieldPath;
+      await this.generic.create(this.eventType, ns, {
+        apiVersion: 'v1',
+        kind: 'Event',
+        metadata: { name, namespace: ns },
+        involvedObject: involved,
+        reason,
+        message,
+        source: { component: 'kubelet', host: this.nodeName },
+        firstTimestamp: now,
+        lastTimestamp: now,
+        count: 1,
+        type,
+        eventTime: null,
+        reportingComponent: 'kubelet',
+        reportingInstance: this.nodeName,
+      });
+      this.events.set(key, { name, count: 1 });
+    } catch (e) {
+      if (seen) this.events.delete(key);
+      // Events are best effort (the kubelet's recorder drops them too); the sync goes on.
+      logger.debug('event not recorded', { node: this.nodeName, pod: `${ns}/${pod.metadata.name}`, reason, error: errorText(e) });
+    }
+  }
+}
