@@ -33,21 +33,26 @@ import { startTestbed, type Testbed } from '../testbed/testbed.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type J = any;
 
-// Captured from Docker 20.10.24 on Debian 12 (GET /v1.26/info, trimmed to what the Node uses).
+// Captured from the test bed's Docker 20.10.24 on Debian 12 (GET /v1.26/info, trimmed to scalar fields).
 const DOCKER_INFO: DockerInfoFacts & Record<string, unknown> = {
-  ID: 'Q6ZB:3C2N:UXKP:5YJE:JYJ5:4ICX:M5BT:TC2K:WZ6Y:O3QI:5SP3:HIDO',
+  ID: 'XSJE:C5XH:CHT3:3CGF:MCLV:LSXM:5447:XC2H:IUTT:QOWO:U4O7:25TG',
   Containers: 0,
+  Images: 1,
   Driver: 'overlay2',
-  KernelVersion: '6.1.0-27-cloud-amd64',
+  KernelVersion: '6.18.44-fc-v669',
   OperatingSystem: 'Debian GNU/Linux 12 (bookworm)',
   OSType: 'linux',
   Architecture: 'x86_64',
   NCPU: 2,
-  MemTotal: 8323268608,
-  DockerRootDir: '/tmp/kubeshim-testbed/3fa2c1/h1/docker',
-  Name: 'worker',
+  MemTotal: 25276502016,
+  DockerRootDir: '/tmp/kubeshim-testbed/8f527e/h1/docker',
+  Name: 'vm',
   ServerVersion: '20.10.24+dfsg1',
+  CgroupDriver: 'cgroupfs',
 };
+
+// GET /v1.26/images/json on the same engine.
+const DOCKER_IMAGES = [{ Containers: -1, Created: 1795436096, Id: 'sha256:11517aa2878eb9f882e866e19d3b7278fd9ceb1a099abd46ba2c43baebaf7e47', Labels: null, ParentId: '', RepoDigests: null, RepoTags: ['busybox:latest'], SharedSize: -1, Size: 1985569, VirtualSize: 1985569 }];
 
 const MEMINFO = `MemTotal:        8128192 kB
 MemFree:          912344 kB
@@ -101,10 +106,10 @@ describe('Node status from host facts (node-info)', () => {
     const mem = parseMeminfo(MEMINFO);
     const rootfs = parseDf(DF);
     const cap = nodeCapacity(DOCKER_INFO, rootfs, mem);
-    assert.deepEqual(cap, { cpu: '2', 'ephemeral-storage': '30832548Ki', 'hugepages-2Mi': '0', memory: '8128192Ki', pods: '110' });
+    assert.deepEqual(cap, { cpu: '2', 'ephemeral-storage': '30832548Ki', 'hugepages-2Mi': '0', memory: '24684084Ki', pods: '110' });
     const alloc = nodeAllocatable(cap, DOCKER_INFO, rootfs, mem);
     // memory − 100Mi; ephemeral-storage − 10% (as int64 bytes, so no longer a whole Ki).
-    assert.equal(alloc.memory, `${8128192 - 102400}Ki`);
+    assert.equal(alloc.memory, `${24684084 - 102400}Ki`);
     assert.equal(alloc['ephemeral-storage'], String(30832548 * 1024 - Math.trunc(30832548 * 1024 * 0.1)));
     assert.equal(alloc.cpu, '2');
     assert.equal(alloc.pods, '110');
@@ -116,7 +121,7 @@ describe('Node status from host facts (node-info)', () => {
     assert.equal(info.architecture, 'amd64');
     assert.equal(info.operatingSystem, 'linux');
     assert.equal(info.osImage, 'Debian GNU/Linux 12 (bookworm)');
-    assert.equal(info.kernelVersion, '6.1.0-27-cloud-amd64');
+    assert.equal(info.kernelVersion, '6.18.44-fc-v669');
     assert.equal(info.machineID, 'm1');
     assert.equal(info.bootID, 'b1');
   });
@@ -198,6 +203,7 @@ class FakeHostConnection extends EventEmitter implements HostConnection {
   state: ConnectionState = 'ready';
   fault?: HostFault;
   execCount = 0;
+  bootID = 'boot-1';
   constructor(readonly endpoint: HostEndpoint) {
     super();
   }
@@ -207,7 +213,7 @@ class FakeHostConnection extends EventEmitter implements HostConnection {
     this.execCount++;
     if (this.state !== 'ready') throw new Error('not connected');
     const s = '@@kubeshim-section@@\n';
-    return { code: 0, stderr: '', stdout: ['worker\n', 'mid\n', '', 'boot-1\n', MEMINFO, DF, '4194304\n', '0.1 0.1 0.1 1/100 999\n'].join(s) };
+    return { code: 0, stderr: '', stdout: ['worker\n', 'mid\n', '', `${this.bootID}\n`, MEMINFO, DF, '4194304\n', '0.1 0.1 0.1 1/100 999\n'].join(s) };
   }
   down(fault: HostFault): void {
     this.state = 'down';
@@ -234,7 +240,7 @@ function fakeDocker(opts: { failing?: () => boolean } = {}): DockerClient {
       if (opts.failing?.()) throw new Error('connect ENOENT /var/run/docker.sock');
       return DOCKER_INFO;
     },
-    listImages: async () => [{ RepoTags: ['busybox:latest'], RepoDigests: [], Size: 2_000_000 }],
+    listImages: async () => DOCKER_IMAGES,
   } as unknown as DockerClient;
 }
 
@@ -298,7 +304,7 @@ describe('NodeAgent with a fake host', function () {
     assert.match(n.status.nodeInfo.kubeletVersion, /^v1\.\d+\.\d+/);
     assert.deepEqual(n.status.addresses, [{ type: 'InternalIP', address: '10.9.0.1' }, { type: 'Hostname', address: 'worker' }]);
     assert.deepEqual(n.status.daemonEndpoints, { kubeletEndpoint: { Port: 10250 } });
-    assert.deepEqual(n.status.images, [{ names: ['busybox:latest'], sizeBytes: 2_000_000 }]);
+    assert.deepEqual(n.status.images, [{ names: ['busybox:latest'], sizeBytes: 1985569 }]);
     assert.equal(ready(n).status, 'True');
     const ev = await nodeEvents('fake-a');
     const nodeReady = ev.find((e) => e.reason === 'NodeReady');
@@ -384,6 +390,16 @@ describe('NodeAgent with a fake host', function () {
     await agent.start();
     assert.equal(ready(await getNode('fake-g')).status, 'True');
     assert.ok(!(await nodeEvents('fake-g')).some((e) => e.reason === 'NodeNotReady'), 'no NotReady blip at start');
+  });
+
+  it('records a Rebooted warning when the boot id changes', async () => {
+    const { agent, connection } = agentFor({ name: 'fake-h', address: '10.9.0.8' });
+    await agent.start();
+    connection.bootID = 'boot-2';
+    const ev = await until('Rebooted event', async () => (await nodeEvents('fake-h')).find((e) => e.reason === 'Rebooted'));
+    assert.equal(ev.type, 'Warning');
+    assert.equal(ev.message, 'Node fake-h has been rebooted, boot id: boot-2');
+    assert.equal((await getNode('fake-h')).status.nodeInfo.bootID, 'boot-2');
   });
 
   it('registers a host that cannot be reached as NotReady with the reason', async () => {
