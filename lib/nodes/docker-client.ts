@@ -64,7 +64,14 @@ class SshDockerAgent extends http.Agent {
             );
           }, this.#timeoutMs);
           timer.unref();
-          ch.once('data', () => clearTimeout(timer));
+          // The first response byte disarms it (hooked at push(): a 'data' listener would start
+          // the stream flowing before the http client listens).
+          const push = ch.push.bind(ch);
+          ch.push = (chunk: unknown, encoding?: BufferEncoding): boolean => {
+            clearTimeout(timer);
+            ch.push = push;
+            return push(chunk, encoding);
+          };
           ch.once('close', () => clearTimeout(timer));
         }
         cb?.(null, ch);
@@ -145,6 +152,14 @@ async function diagnoseSocket(meta: ClientMeta, fallback: HostFault): Promise<Ho
       return {
         reason: 'DockerSocketUnavailable',
         message: `permission denied on docker socket ${socketPath} on node ${node} for user ${user} (${perms}): add ${user} to the socket's group (usermod -aG docker ${user}) or connect as root`,
+      };
+    case 'ok':
+      // OpenSSH answers a forbidden stream-local forward with the same "open failed" as a missing
+      // socket (serverloop.c only sets "administratively prohibited" for direct-tcpip), so a socket
+      // the user could open is how we tell the two apart.
+      return {
+        reason: 'SSHForwardingRefused',
+        message: `sshd on node ${node} did not forward to the docker socket ${socketPath}, which exists and user ${user} may open: set "AllowStreamLocalForwarding yes" in its sshd_config (and allow forwarding for this key in authorized_keys)`,
       };
     default:
       return fallback;

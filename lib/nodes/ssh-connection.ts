@@ -36,6 +36,7 @@ export function createHostConnection(ep: HostEndpoint, opts: HostConnectionOptio
 }
 
 const DEFAULT_EXEC_TIMEOUT_MS = 30_000;
+const PGID_MARK = 'kubeshim-pgid:';
 
 /** ssh2 keeps its global-request reply callbacks here; we use them to time our own keepalives. */
 interface Ssh2Internals {
@@ -79,7 +80,13 @@ function socketLike(ch: ClientChannel): Duplex {
     arm();
     return s;
   };
-  s.on('data', () => { if (idleMs > 0) arm(); });
+  // Incoming bytes re-arm the timer. Hooked at push() rather than with a 'data' listener, which
+  // would switch the stream to flowing mode and lose bytes that arrive before the caller listens.
+  const push = s.push.bind(s);
+  s.push = (chunk: unknown, encoding?: BufferEncoding): boolean => {
+    if (idleMs > 0 && chunk !== null) arm();
+    return push(chunk, encoding);
+  };
   s.on('close', () => { if (timer) clearTimeout(timer); });
   return s;
 }
@@ -374,6 +381,8 @@ class SshHostConnection extends EventEmitter implements HostConnection {
       if (opts.signal?.aborted) return reject(new Error(`command on node ${this.endpoint.name} aborted before it started: ${describeCommand(command)}`));
       let channel: ClientChannel | undefined;
       let done = false;
+      let pgid: number | undefined;
+      let stderrHead = '';
       const stdout: Buffer[] = [];
       const stderr: Buffer[] = [];
       let code: number | undefined;
@@ -383,14 +392,10 @@ class SshHostConnection extends EventEmitter implements HostConnection {
         clearTimeout(timer);
         opts.signal?.removeEventListener('abort', onAbort);
         if (err) {
-          if (channel) {
-            // OpenSSH ≥ 7.9 delivers the signal; closing the channel covers older sshd.
-            try { channel.signal('KILL'); } catch { /* channel already gone */ }
-            channel.close();
-          }
+          this.#kill(client, channel, pgid);
           return reject(err);
         }
-        resolve({ code: code ?? -1, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') });
+        resolve({ code: code ?? -1, stdout: Buffer.concat(stdout).toString('utf8'), stderr: stderrHead + Buffer.concat(stderr).toString('utf8') });
       };
       const onAbort = (): void => finish(new Error(`command on node ${this.endpoint.name} aborted: ${describeCommand(command)}`));
       const timer = setTimeout(
@@ -398,21 +403,40 @@ class SshHostConnection extends EventEmitter implements HostConnection {
         timeoutMs,
       );
       opts.signal?.addEventListener('abort', onAbort, { once: true });
-      client.exec(command, (err, ch) => {
+      // sshd makes the command's shell a session and process group leader (setsid), so $$ names
+      // the group of everything the command starts; announcing it first lets a timeout kill the
+      // whole group. Closing the channel alone does not (no pty, no SIGHUP), and the SSH "signal"
+      // request is ignored by many sshd versions (CentOS 7's OpenSSH 7.4 among them).
+      client.exec(`printf '${PGID_MARK}%s\\n' "$$" >&2; ${command}`, (err, ch) => {
         if (err) return finish(new Error(`cannot run a command on node ${this.endpoint.name}: ${err.message}`));
         if (done) {
           ch.close();
           return;
         }
         channel = ch;
+        let head: Buffer | undefined = Buffer.alloc(0);
         ch.on('data', (d: Buffer) => stdout.push(d));
-        ch.stderr.on('data', (d: Buffer) => stderr.push(d));
+        ch.stderr.on('data', (d: Buffer) => {
+          if (!head) return void stderr.push(d);
+          head = Buffer.concat([head, d]);
+          const nl = head.indexOf(10);
+          if (nl < 0 && head.length < 64) return;
+          const line = head.subarray(0, nl < 0 ? head.length : nl).toString('latin1');
+          if (line.startsWith(PGID_MARK)) {
+            pgid = Number(line.slice(PGID_MARK.length)) || undefined;
+            stderr.push(head.subarray(nl + 1));
+          } else {
+            stderr.push(head);
+          }
+          head = undefined;
+        });
         ch.on('exit', (c: number | null, signal?: string) => {
           if (typeof c === 'number') code = c;
           // A shell reports death by signal N as 128+N; do the same so callers see one number.
           else if (signal) code = 128 + ((osConstants.signals as Record<string, number>)[`SIG${signal}`] ?? 0);
         });
         ch.on('close', () => {
+          if (head && head.length) stderrHead = head.toString('utf8');
           if (code === undefined) return finish(new Error(`command on node ${this.endpoint.name} ended without an exit status (connection lost?): ${describeCommand(command)}`));
           finish();
         });
@@ -420,6 +444,33 @@ class SshHostConnection extends EventEmitter implements HostConnection {
         else ch.end();
       });
     });
+  }
+
+  /** Ends a command we gave up on: its whole process group, then the channel. */
+  #kill(client: Client, channel: ClientChannel | undefined, pgid: number | undefined): void {
+    if (channel) {
+      try {
+        channel.signal('KILL');
+      } catch {
+        // The channel is already gone; the process-group kill below still applies.
+      }
+      channel.close();
+    }
+    if (pgid && pgid > 1 && this.#client === client && this.#state === 'ready') {
+      client.exec(`kill -KILL -- -${pgid} 2>/dev/null`, (err, ch) => {
+        if (err) {
+          logger.warn('cannot kill a timed-out command', { node: this.endpoint.name, pgid, error: err.message });
+          return;
+        }
+        ch.resume();
+        ch.stderr.resume();
+        // Bounded like everything else: a host too slow for this is torn down by the keepalive.
+        const t = setTimeout(() => ch.close(), 10_000);
+        t.unref();
+        ch.on('close', () => clearTimeout(t));
+        ch.end();
+      });
+    }
   }
 
   #openChannel(what: string, open: (client: Client, cb: (err: (Error & { reason?: number }) | undefined, ch: ClientChannel) => void) => void, refused: (err: Error) => HostFault, failed: (err: Error) => HostFault): Promise<Duplex> {

@@ -1,0 +1,429 @@
+// The transport to a host: one SSH connection (pinned host key, keepalive, reconnect) and the
+// Docker Engine API through it, pinned to API 1.26 — against a real sshd and a real dockerd in a
+// network-namespace host of the test bed. Fingerprints are checked against `ssh-keygen -l`, so the
+// messages say what OpenSSH would say.
+import { strict as assert } from 'node:assert';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import type { ClientRequest } from 'node:http';
+import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import { checkDocker, createDockerClient } from '../../lib/nodes/docker-client.js';
+import { createHostConnection, type HostConnectionOptions } from '../../lib/nodes/ssh-connection.js';
+import type { HostConnection, HostEndpoint, HostFault } from '../../lib/nodes/types.js';
+import { startTestbed, TESTBED_USER, type TestHost, type Testbed } from '../testbed/testbed.js';
+
+const TEST_LABEL = 'io.kubeshim.test';
+const TEST_LABEL_VALUE = 'transport';
+
+function sh(cmd: string, args: string[]): string {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 10_000 });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr || r.error}`);
+  return r.stdout;
+}
+
+/** The fingerprint `ssh-keygen -l` prints for a public key line. */
+function keygenFingerprint(pubLine: string, dir: string): string {
+  const f = join(dir, `fp-${Math.random().toString(36).slice(2)}.pub`);
+  writeFileSync(f, pubLine + '\n');
+  return sh('ssh-keygen', ['-l', '-f', f]).split(' ')[1]!;
+}
+
+function newKeyPair(dir: string, name: string): { privateKey: string; publicKey: string } {
+  const f = join(dir, name);
+  sh('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', name, '-f', f]);
+  return { privateKey: readFileSync(f, 'utf8'), publicKey: readFileSync(`${f}.pub`, 'utf8').trim() };
+}
+
+function waitEvent<T = unknown>(conn: HostConnection, event: string, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`no '${event}' within ${ms} ms (state ${conn.state})`)), ms);
+    conn.once(event, (arg: T) => {
+      clearTimeout(t);
+      resolve(arg);
+    });
+  });
+}
+
+async function startFault(conn: HostConnection): Promise<HostFault> {
+  const err = await conn.start().then(
+    () => assert.fail('connected, but should have been refused'),
+    (e: Error & { fault?: HostFault }) => e,
+  );
+  assert.ok(err.fault, `expected an error carrying a fault, got: ${err.message}`);
+  assert.equal(err.message, err.fault.message);
+  return err.fault;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+describe('Host transport: SSH connection and Docker Engine API over it', function () {
+  this.timeout(30_000);
+  let bed: Testbed;
+  let host: TestHost;
+  /** The bed's host as root (the bed's SSH user is the non-root docker-group user). */
+  let rootEp: HostEndpoint;
+  let tmp: string;
+  const open: HostConnection[] = [];
+  const fast: HostConnectionOptions = { connectTimeoutMs: 5000, backoff: { initialMs: 100, maxMs: 1000 } };
+
+  function connect(ep: HostEndpoint, opts: HostConnectionOptions = fast): HostConnection {
+    const c = createHostConnection(ep, opts);
+    open.push(c);
+    return c;
+  }
+
+  before(async function () {
+    this.timeout(240_000);
+    bed = await startTestbed({ hosts: 1, nonRootUser: true, images: ['busybox:latest'] });
+    host = bed.hosts[0]!;
+    rootEp = { ...bed.nodes()[0]!, user: 'root' };
+    tmp = mkdtempSync(join(bed.dir, 'transport-'));
+    chmodSync(tmp, 0o755);
+  });
+
+  afterEach(async function () {
+    this.timeout(20_000);
+    const conns = open.splice(0);
+    // No container of this suite survives it, even when a test failed halfway.
+    const c = createHostConnection(rootEp, fast);
+    try {
+      await c.start();
+      const docker = createDockerClient(c);
+      for (const ct of await docker.listContainers({ all: true, filters: { label: [`${TEST_LABEL}=${TEST_LABEL_VALUE}`] } })) {
+        await docker.getContainer(ct.Id).remove({ force: true });
+      }
+    } finally {
+      await Promise.all([c, ...conns].map((x) => x.close()));
+    }
+  });
+
+  after(async function () {
+    this.timeout(60_000);
+    await bed?.stop();
+  });
+
+  describe('connecting', () => {
+    it('connects with the pinned host key and reports ready, then closed', async () => {
+      const c = connect(rootEp, { ...fast, keepaliveIntervalMs: 200 });
+      const ready = waitEvent(c, 'ready', 10_000);
+      await c.start();
+      await ready;
+      assert.equal(c.state, 'ready');
+      assert.equal(c.fault, undefined);
+      for (let i = 0; i < 50 && c.rttMs === undefined; i++) await sleep(20);
+      assert.equal(typeof c.rttMs, 'number', 'a keepalive round trip is measured');
+      const closed = waitEvent(c, 'closed', 5000);
+      await c.close();
+      await closed;
+      assert.equal(c.state, 'closed');
+    });
+
+    it('finds the host in a known_hosts file, by plain and by hashed name', async () => {
+      const kh = join(tmp, 'known_hosts_plain');
+      writeFileSync(kh, `# other hosts first\n[${host.address}]:2200 ${newKeyPair(tmp, 'other1').publicKey}\n${host.address} ${host.hostKey}\n`);
+      const { hostKey: _pinned, ...unpinned } = rootEp;
+      await connect({ ...unpinned, knownHostsFile: kh }).start();
+
+      const hashed = join(tmp, 'known_hosts_hashed');
+      copyFileSync(kh, hashed);
+      sh('ssh-keygen', ['-H', '-f', hashed]);
+      assert.match(readFileSync(hashed, 'utf8'), /^\|1\|/m);
+      assert.doesNotMatch(readFileSync(hashed, 'utf8'), new RegExp(host.address.replace(/\./g, '\\.')));
+      const c = connect({ ...unpinned, knownHostsFile: hashed });
+      await c.start();
+      assert.equal((await c.exec('echo ok')).stdout, 'ok\n');
+    });
+
+    it('refuses a host whose key differs from the pin, naming both SHA256 fingerprints', async () => {
+      const wrong = newKeyPair(tmp, 'wrong-host-key').publicKey;
+      const c = connect({ ...rootEp, hostKey: wrong });
+      const down = waitEvent<HostFault>(c, 'down', 10_000);
+      const fault = await startFault(c);
+      assert.equal(fault.reason, 'HostKeyMismatch');
+      assert.deepEqual(await down, fault);
+      assert.equal(c.state, 'down');
+      assert.ok(!fault.message.includes('\n'), 'one line');
+      const expected = keygenFingerprint(wrong, tmp);
+      const presented = keygenFingerprint(host.hostKey, tmp);
+      assert.match(expected, /^SHA256:/);
+      assert.ok(fault.message.includes(`expected ssh-ed25519 ${expected}`), fault.message);
+      assert.ok(fault.message.includes(`presented ssh-ed25519 ${presented}`), fault.message);
+      assert.ok(fault.message.includes(`${host.address}:22`), fault.message);
+    });
+
+    it('refuses an unknown host key, naming its fingerprint and how to pin it', async () => {
+      const { hostKey: _pinned, ...unpinned } = rootEp;
+      const fault = await startFault(connect(unpinned));
+      assert.equal(fault.reason, 'HostKeyUnknown');
+      assert.ok(fault.message.includes(keygenFingerprint(host.hostKey, tmp)), fault.message);
+      assert.ok(fault.message.includes(`hostKey "${host.hostKey}"`), fault.message);
+      assert.match(fault.message, /trustOnFirstUse/);
+    });
+
+    it('with trustOnFirstUse accepts an unknown key and records it in the known_hosts file', async () => {
+      const kh = join(tmp, 'known_hosts_tofu');
+      writeFileSync(kh, `[${host.address}]:2200 ${newKeyPair(tmp, 'other2').publicKey}`); // no final newline
+      const { hostKey: _pinned, ...unpinned } = rootEp;
+      await connect({ ...unpinned, knownHostsFile: kh, trustOnFirstUse: true }).start();
+      const lines = readFileSync(kh, 'utf8').split('\n').filter(Boolean);
+      assert.equal(lines.length, 2);
+      assert.equal(lines[1], `${host.address} ${host.hostKey}`);
+      // Remembered: the next connection needs no opt-in.
+      await connect({ ...unpinned, knownHostsFile: kh }).start();
+      // And a pinned key still wins over trustOnFirstUse.
+      const fault = await startFault(connect({ ...rootEp, hostKey: newKeyPair(tmp, 'wrong2').publicKey, trustOnFirstUse: true }));
+      assert.equal(fault.reason, 'HostKeyMismatch');
+    });
+
+    it('reports a client key the host refuses as SSHAuthenticationFailed', async () => {
+      const { identityFile: _f, ...noIdentity } = rootEp;
+      const fault = await startFault(connect({ ...noIdentity, privateKey: newKeyPair(tmp, 'stranger').privateKey }));
+      assert.equal(fault.reason, 'SSHAuthenticationFailed');
+      assert.ok(fault.message.includes(`as root to ${host.address}:22`), fault.message);
+    });
+
+    it('refuses an identity file that group or others can read, as ssh does', async () => {
+      const key = join(tmp, 'id_open');
+      copyFileSync(host.identityFile, key);
+      chmodSync(key, 0o644);
+      const fault = await startFault(connect({ ...rootEp, identityFile: key }));
+      assert.equal(fault.reason, 'SSHAuthenticationFailed');
+      assert.ok(fault.message.includes(`permissions 0644 for '${key}' are too open`), fault.message);
+      assert.match(fault.message, /chmod 600/);
+    });
+
+    it('reports a closed port as HostUnreachable naming address:port and the errno', async () => {
+      const started = Date.now();
+      const fault = await startFault(connect({ ...rootEp, port: 1 }));
+      assert.equal(fault.reason, 'HostUnreachable');
+      assert.ok(fault.message.includes(`${host.address}:1`), fault.message);
+      assert.match(fault.message, /ECONNREFUSED/);
+      assert.ok(Date.now() - started < 5000);
+    });
+  });
+
+  describe('exec', () => {
+    let c: HostConnection;
+    beforeEach(async () => {
+      c = connect(rootEp);
+      await c.start();
+    });
+
+    it('returns the exit code, stdout and stderr, and feeds stdin', async () => {
+      assert.deepEqual(await c.exec('echo out; echo err >&2; exit 7'), { code: 7, stdout: 'out\n', stderr: 'err\n' });
+      assert.deepEqual(await c.exec('cat', { stdin: 'from stdin' }), { code: 0, stdout: 'from stdin', stderr: '' });
+      // The command sees the host's network namespace, not ours.
+      assert.match((await c.exec('ip -4 -o addr show dev eth0')).stdout, new RegExp(`inet ${host.address.replace(/\./g, '\\.')}/`));
+    });
+
+    it('kills a command that outlives its timeout and says so', async () => {
+      const marker = `${20 + Math.floor(Math.random() * 1000) / 1000}`;
+      const started = Date.now();
+      await assert.rejects(c.exec(`sleep ${marker}`, { timeoutMs: 300 }), /timed out after 300 ms/);
+      assert.ok(Date.now() - started < 3000);
+      let left = '';
+      for (let i = 0; i < 20; i++) {
+        left = (await c.exec(`ps -eo pid=,args= | awk '$2 == "sleep" && $3 == "${marker}"'`)).stdout.trim();
+        if (!left) break;
+        await sleep(100);
+      }
+      assert.equal(left, '', 'the command was killed on the host');
+      // The connection stays usable.
+      assert.equal((await c.exec('echo still')).stdout, 'still\n');
+    });
+
+    it('stops a command when its AbortSignal fires', async () => {
+      const ac = new AbortController();
+      setTimeout(() => ac.abort(), 200);
+      await assert.rejects(c.exec('sleep 20', { signal: ac.signal }), /aborted/);
+    });
+
+    it('opens a TCP stream from the host (direct-tcpip)', async () => {
+      const s = await c.openTcp(host.address, 22);
+      const banner = await new Promise<string>((resolve) => s.once('data', (d: Buffer) => resolve(d.toString())));
+      s.destroy();
+      assert.match(banner, /^SSH-2\.0-OpenSSH/);
+    });
+  });
+
+  describe('Docker Engine API over SSH', () => {
+    it('pins every request to /v1.26/ and reports the engine', async () => {
+      const c = connect(rootEp);
+      await c.start();
+      const docker = createDockerClient(c);
+      const paths: string[] = [];
+      const onRequest = (msg: unknown): void => {
+        paths.push((msg as { request: ClientRequest }).request.path);
+      };
+      subscribe('http.client.request.start', onRequest);
+      try {
+        const check = await checkDocker(docker);
+        assert.match(check.version, /^\d+\.\d+/);
+        assert.match(check.apiVersion, /^1\.\d+$/);
+        assert.equal(check.os, 'linux');
+        assert.ok(check.kernel.length > 0 && check.ncpu > 0 && check.memTotalBytes > 0);
+        await docker.listContainers();
+      } finally {
+        unsubscribe('http.client.request.start', onRequest);
+      }
+      assert.deepEqual(paths.map((p) => p.split('?')[0]), ['/v1.26/version', '/v1.26/info', '/v1.26/containers/json']);
+    });
+
+    it('lists, creates, starts, inspects and removes a container', async () => {
+      const c = connect(rootEp);
+      await c.start();
+      const docker = createDockerClient(c);
+      const ct = await docker.createContainer({
+        Image: 'busybox:latest',
+        Cmd: ['sleep', '60'],
+        Labels: { [TEST_LABEL]: TEST_LABEL_VALUE },
+      });
+      await ct.start();
+      const info = await ct.inspect();
+      assert.equal(info.State.Running, true);
+      const listed = await docker.listContainers({ filters: { label: [`${TEST_LABEL}=${TEST_LABEL_VALUE}`] } });
+      assert.deepEqual(listed.map((x) => x.Id), [ct.id]);
+      await ct.remove({ force: true });
+      assert.deepEqual(await docker.listContainers({ all: true, filters: { label: [`${TEST_LABEL}=${TEST_LABEL_VALUE}`] } }), []);
+    });
+
+    it('works for a non-root SSH user in the docker group', async () => {
+      assert.equal(host.user, TESTBED_USER);
+      const c = connect(bed.nodes()[0]!);
+      await c.start();
+      assert.equal((await c.exec('id -un')).stdout.trim(), TESTBED_USER);
+      const docker = createDockerClient(c);
+      await checkDocker(docker);
+      assert.ok(Array.isArray(await docker.listContainers({ all: true })));
+    });
+
+    it('reports a missing docker socket as DockerSocketUnavailable, naming the path', async () => {
+      const c = connect(rootEp);
+      await c.start();
+      const missing = join(tmp, 'no-such-dir', 'docker.sock');
+      const err = await checkDocker(createDockerClient(c, { socketPath: missing })).then(
+        () => assert.fail('checkDocker succeeded on a missing socket'),
+        (e: Error & { fault?: HostFault }) => e,
+      );
+      assert.equal(err.fault?.reason, 'DockerSocketUnavailable');
+      assert.ok(err.message.includes(`docker socket ${missing} does not exist on node ${host.name}`), err.message);
+    });
+
+    it('reports a socket the user may not open as DockerSocketUnavailable, naming the user', async () => {
+      const path = join(tmp, 'private.sock');
+      const server: Server = createServer((s) => s.destroy());
+      await new Promise<void>((r) => server.listen(path, r));
+      try {
+        chmodSync(path, 0o600);
+        const c = connect(bed.nodes()[0]!);
+        await c.start();
+        const err = await checkDocker(createDockerClient(c, { socketPath: path })).then(
+          () => assert.fail('checkDocker succeeded on a socket the user cannot open'),
+          (e: Error & { fault?: HostFault }) => e,
+        );
+        assert.equal(err.fault?.reason, 'DockerSocketUnavailable');
+        assert.ok(err.message.includes(`permission denied on docker socket ${path}`), err.message);
+        assert.ok(err.message.includes(`for user ${TESTBED_USER}`), err.message);
+      } finally {
+        server.close();
+      }
+    });
+
+    describe('when sshd forbids stream-local forwarding', () => {
+      let sshd: ChildProcess | undefined;
+      const port = 2222;
+      before(async function () {
+        this.timeout(15_000);
+        const config = readFileSync(join(bed.dir, host.name, 'sshd_config'), 'utf8')
+          .replace(/^Port 22$/m, `Port ${port}`)
+          .replace(/^AllowStreamLocalForwarding yes$/m, 'AllowStreamLocalForwarding no');
+        assert.match(config, /AllowStreamLocalForwarding no/);
+        const file = join(tmp, 'sshd_config_nostreamlocal');
+        writeFileSync(file, config);
+        sshd = spawn('nsenter', [`--net=/run/netns/${host.netns}`, '/usr/sbin/sshd', '-D', '-e', '-f', file], { stdio: 'ignore' });
+        for (let i = 0; i < 100; i++) {
+          if (spawnSync('nsenter', [`--net=/run/netns/${host.netns}`, 'sh', '-c', `ss -ltn | grep -q ':${port} '`]).status === 0) return;
+          await sleep(50);
+        }
+        throw new Error('second sshd did not start');
+      });
+      after(() => {
+        if (sshd?.pid) process.kill(sshd.pid, 'SIGTERM');
+      });
+
+      it('fails with SSHForwardingRefused naming the sshd_config line', async () => {
+        const c = connect({ ...rootEp, port });
+        await c.start();
+        const err = await checkDocker(createDockerClient(c)).then(
+          () => assert.fail('Docker was reached through a forbidden forwarding'),
+          (e: Error & { fault?: HostFault }) => e,
+        );
+        assert.equal(err.fault?.reason, 'SSHForwardingRefused');
+        assert.match(err.message, /"AllowStreamLocalForwarding yes"/);
+      });
+    });
+  });
+
+  describe('reconnect', () => {
+    /** The per-connection sshd processes of the bed host (children of its listening sshd). */
+    function sessionPids(): number[] {
+      const listener = readFileSync(join(bed.dir, host.name, 'sshd.pid'), 'utf8').trim();
+      const r = spawnSync('pgrep', ['-P', listener], { encoding: 'utf8' });
+      return r.stdout.split('\n').filter(Boolean).map(Number);
+    }
+
+    it("goes down when its SSH session dies, then comes back by itself", async () => {
+      const c = connect(rootEp);
+      await c.start();
+      const pids = sessionPids();
+      assert.ok(pids.length > 0, 'the connection has an sshd session process');
+      const down = waitEvent<HostFault>(c, 'down', 10_000);
+      const ready = waitEvent(c, 'ready', 15_000);
+      for (const pid of pids) process.kill(pid, 'SIGKILL');
+      const fault = await down;
+      assert.equal(fault.reason, 'HostUnreachable');
+      assert.ok(fault.message.includes(`${host.address}:22`), fault.message);
+      await ready;
+      assert.equal(c.state, 'ready');
+      assert.equal((await c.exec('echo back')).stdout, 'back\n');
+    });
+
+    it('declares a host that stops answering keepalives down, and reconnects when it answers again', async () => {
+      const c = connect(rootEp, { ...fast, keepaliveIntervalMs: 200, keepaliveCountMax: 2 });
+      await c.start();
+      const pids = sessionPids();
+      assert.ok(pids.length > 0);
+      const down = waitEvent<HostFault>(c, 'down', 5000);
+      const started = Date.now();
+      for (const pid of pids) process.kill(pid, 'SIGSTOP');
+      let fault: HostFault;
+      try {
+        fault = await down;
+      } finally {
+        for (const pid of pids) process.kill(pid, 'SIGCONT');
+      }
+      assert.equal(fault.reason, 'HostUnreachable');
+      assert.match(fault.message, /keepalives unanswered/);
+      assert.ok(Date.now() - started < 2000, 'detected within a few keepalive intervals');
+      await waitEvent(c, 'ready', 10_000);
+    });
+
+    it('stops reconnecting after close()', async () => {
+      const c = connect({ ...rootEp, port: 1 }, { ...fast, backoff: { initialMs: 50, maxMs: 50 } });
+      let downs = 0;
+      c.on('down', () => downs++);
+      await c.start().catch(() => undefined);
+      await sleep(300);
+      assert.ok(downs >= 2, `keeps retrying while open (${downs} attempts)`);
+      await c.close();
+      const after = downs;
+      await sleep(300);
+      assert.equal(downs, after);
+      assert.equal(c.state, 'closed');
+    });
+  });
+});
