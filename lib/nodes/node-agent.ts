@@ -28,6 +28,7 @@ import {
   pressureOf,
   sectionedCommand,
   splitSections,
+  withInodes,
   type DockerImageFacts,
   type DockerInfoFacts,
   type FsStats,
@@ -152,6 +153,8 @@ export class NodeAgent {
     this.stopped = false;
     this.opts.connection.on('ready', this.kick);
     this.opts.connection.on('down', this.kick);
+    // The kubelet announces itself on every start, before registering (events.StartingKubelet).
+    await this.recordEvent({ type: 'Normal', reason: 'Starting', message: 'Starting kubelet.' }, this.now());
     await this.sync();
   }
 
@@ -223,6 +226,7 @@ export class NodeAgent {
           `df -P -k ${q} || df -P -k /`,
           'cat /proc/sys/kernel/pid_max',
           'cat /proc/loadavg',
+          `df -P -i ${q} || df -P -i /`,
         ]),
         { timeoutMs: this.callTimeoutMs },
       ),
@@ -232,7 +236,7 @@ export class NodeAgent {
     const s = splitSections(res.stdout);
     reading.ids = parseMachineIds(s.slice(0, 4));
     reading.mem = parseMeminfo(s[4] ?? '');
-    reading.rootfs = parseDf(s[5] ?? '');
+    reading.rootfs = withInodes(parseDf(s[5] ?? ''), s[8] ?? '');
     reading.pids = parsePids(s[6] ?? '', s[7] ?? '');
   }
 

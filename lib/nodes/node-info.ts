@@ -37,6 +37,9 @@ export interface MemInfo {
 export interface FsStats {
   capacityBytes: number;
   availableBytes: number;
+  /** From `df -P -i`; absent where the filesystem has no inode figures. */
+  inodes?: number;
+  inodesFree?: number;
 }
 
 export interface PidStats {
@@ -58,11 +61,13 @@ export interface PressureThresholds {
   memoryAvailableBytes: number;
   /** nodefs.available below this fraction of capacity: DiskPressure (default 10%). */
   nodefsAvailableFraction: number;
+  /** nodefs.inodesFree below this fraction of the inodes: DiskPressure (default 5%). */
+  nodefsInodesFreeFraction?: number;
   /** pid.available below this fraction of pid_max: PIDPressure (upstream sets no default; neither do we). */
   pidAvailableFraction?: number;
 }
 
-export const DEFAULT_THRESHOLDS: PressureThresholds = { memoryAvailableBytes: 100 * 1024 * 1024, nodefsAvailableFraction: 0.1 };
+export const DEFAULT_THRESHOLDS: PressureThresholds = { memoryAvailableBytes: 100 * 1024 * 1024, nodefsAvailableFraction: 0.1, nodefsInodesFreeFraction: 0.05 };
 
 /** kubelet's --max-pods default. */
 export const MAX_PODS = 110;
@@ -121,18 +126,27 @@ export function parseMeminfo(text: string): MemInfo | undefined {
   return info;
 }
 
-/** `df -P -k DIR`: the POSIX layout (one line per filesystem, 1024-byte blocks). */
-export function parseDf(text: string): FsStats | undefined {
+/** The size, used and free columns of POSIX df output (a long device name may wrap the line). */
+function dfColumns(text: string): [number, number, number] | undefined {
   const lines = text.split('\n').filter((l) => l.trim());
   for (const line of lines.slice(1)) {
-    const f = line.trim().split(/\s+/);
-    // Filesystem 1024-blocks Used Available Capacity Mounted-on; a long device name may wrap.
-    const nums = f.filter((x) => /^\d+$/.test(x));
-    if (nums.length >= 3) {
-      return { capacityBytes: Number(nums[0]) * 1024, availableBytes: Number(nums[2]) * 1024 };
-    }
+    const nums = line.trim().split(/\s+/).filter((x) => /^\d+$/.test(x));
+    if (nums.length >= 3) return [Number(nums[0]), Number(nums[1]), Number(nums[2])];
   }
   return undefined;
+}
+
+/** `df -P -k DIR`: 1024-byte blocks. */
+export function parseDf(text: string): FsStats | undefined {
+  const c = dfColumns(text);
+  return c && { capacityBytes: c[0] * 1024, availableBytes: c[2] * 1024 };
+}
+
+/** Adds `df -P -i DIR` (Inodes IUsed IFree) to the space figures; some filesystems (btrfs) report 0 inodes. */
+export function withInodes(fs: FsStats | undefined, text: string): FsStats | undefined {
+  const c = dfColumns(text);
+  if (!fs || !c || c[0] <= 0) return fs;
+  return { ...fs, inodes: c[0], inodesFree: c[2] };
 }
 
 /** /proc/sys/kernel/pid_max and /proc/loadavg ("0.00 0.01 0.05 1/123 4567": 123 processes). */
@@ -240,7 +254,9 @@ export interface Pressure {
 export function pressureOf(mem: MemInfo | undefined, rootfs: FsStats | undefined, pids: PidStats | undefined, t: PressureThresholds = DEFAULT_THRESHOLDS): Pressure {
   return {
     memory: mem ? mem.availableBytes < t.memoryAvailableBytes : false,
-    disk: rootfs && rootfs.capacityBytes > 0 ? rootfs.availableBytes < rootfs.capacityBytes * t.nodefsAvailableFraction : false,
+    disk:
+      (rootfs && rootfs.capacityBytes > 0 ? rootfs.availableBytes < rootfs.capacityBytes * t.nodefsAvailableFraction : false) ||
+      (rootfs?.inodes && rootfs.inodesFree != null && t.nodefsInodesFreeFraction != null ? rootfs.inodesFree < rootfs.inodes * t.nodefsInodesFreeFraction : false),
     pid: pids && t.pidAvailableFraction != null ? pids.max - pids.running < pids.max * t.pidAvailableFraction : false,
   };
 }

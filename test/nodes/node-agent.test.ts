@@ -21,6 +21,7 @@ import {
   pressureOf,
   sectionedCommand,
   splitSections,
+  withInodes,
   type DockerInfoFacts,
 } from '../../lib/nodes/node-info.js';
 import type { ConnectionState, DockerClient, ExecResult, HostConnection, HostEndpoint, HostFault } from '../../lib/nodes/types.js';
@@ -92,6 +93,15 @@ describe('Node status from host facts (node-info)', () => {
     const wrapped = 'Filesystem 1024-blocks Used Available Capacity Mounted on\n/dev/mapper/centos-root-very-long\n  52403200 2048000 50355200 4% /\n';
     assert.deepEqual(parseDf(wrapped), { capacityBytes: 52403200 * 1024, availableBytes: 50355200 * 1024 });
     assert.equal(parseDf('df: /nope: No such file or directory'), undefined);
+  });
+
+  it('adds inode figures from df -P -i, and signals disk pressure under 5% free inodes', () => {
+    const fs = withInodes(parseDf(DF), 'Filesystem Inodes IUsed IFree IUse% Mounted on\n/dev/sda1 1966080 1900000 66080 97% /\n');
+    assert.deepEqual(fs, { capacityBytes: 30832548 * 1024, availableBytes: 17185116 * 1024, inodes: 1966080, inodesFree: 66080 });
+    assert.equal(pressureOf(undefined, fs, undefined).disk, true);
+    const btrfs = withInodes(parseDf(DF), 'Filesystem Inodes IUsed IFree IUse% Mounted on\n/dev/sda1 0 0 0 - /\n');
+    assert.equal(btrfs!.inodes, undefined);
+    assert.equal(pressureOf(undefined, btrfs, undefined).disk, false);
   });
 
   it('splits one exec into the outputs of its commands, a failing one leaving its section empty', () => {
@@ -307,6 +317,8 @@ describe('NodeAgent with a fake host', function () {
     assert.deepEqual(n.status.images, [{ names: ['busybox:latest'], sizeBytes: 1985569 }]);
     assert.equal(ready(n).status, 'True');
     const ev = await nodeEvents('fake-a');
+    assert.deepEqual(ev.map((e) => e.reason), ['Starting', 'NodeHasSufficientMemory', 'NodeHasNoDiskPressure', 'NodeHasSufficientPID', 'NodeReady']);
+    assert.equal(ev[0].message, 'Starting kubelet.');
     const nodeReady = ev.find((e) => e.reason === 'NodeReady');
     assert.ok(nodeReady, 'NodeReady event');
     assert.deepEqual(nodeReady.source, { component: 'kubelet', host: 'fake-a' });
