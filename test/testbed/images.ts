@@ -104,9 +104,10 @@ function writeExtras(root: string, files: Record<string, string>): void {
 
 /** Builds (once per cache dir) one tar per image; returns ref → tar path. */
 export async function buildImageTars(cacheDir: string, images: readonly TestImage[]): Promise<Map<string, string>> {
+  const tars = new Map<string, string>();
+  if (images.length === 0) return tars;
   const base = join(cacheDir, 'rootfs');
   if (!existsSync(join(base, 'bin/busybox'))) await buildBaseRootfs(base);
-  const tars = new Map<string, string>();
   await Promise.all(
     images.map(async (image, i) => {
       const tar = join(cacheDir, `image-${i}.tar`);

@@ -6,7 +6,7 @@ import type { Duplex } from 'node:stream';
 import Docker from 'dockerode';
 import { Client } from 'ssh2';
 import { KNOWN_IMAGES } from './images.js';
-import { startTestbed, TESTBED_USER } from './testbed.js';
+import { startTestbed, TESTBED_ROOT, TESTBED_USER } from './testbed.js';
 import type { TestHost, Testbed } from './testbed.js';
 
 function sshConnect(host: TestHost, expectedKey = host.hostKey, readyTimeout = 10_000): Promise<Client> {
@@ -102,7 +102,7 @@ function ruleExists(rule: string[]): boolean {
 }
 
 /** Asserts a stopped bed left nothing: no daemons, namespaces, links, rule or files. */
-function assertGone(tb: Pick<Testbed, 'hosts' | 'dir' | 'bridge' | 'forwardRule'>, pids: number[]): void {
+function assertGone(tb: Pick<Testbed, 'id' | 'hosts' | 'dir' | 'bridge' | 'forwardRule'>, pids: number[]): void {
   assert.deepEqual(pids.filter(running), [], 'daemons still running');
   const ns = netnsNames();
   for (const h of tb.hosts) assert.ok(!ns.includes(h.netns), `netns ${h.netns} left`);
@@ -112,6 +112,8 @@ function assertGone(tb: Pick<Testbed, 'hosts' | 'dir' | 'bridge' | 'forwardRule'
   assert.ok(!ruleExists(tb.forwardRule), 'FORWARD rule left');
   assert.ok(!existsSync(tb.dir), `${tb.dir} left`);
   assert.ok(!readFileSync('/proc/self/mountinfo', 'utf8').includes(tb.dir), 'mounts left');
+  const reservation = join(TESTBED_ROOT, 'subnets', tb.hosts[0]!.address.split('.')[2]!, 'owner');
+  assert.notEqual(existsSync(reservation) && readFileSync(reservation, 'utf8'), tb.id, 'subnet still reserved');
 }
 
 describe('test bed', function () {
@@ -142,6 +144,10 @@ describe('test bed', function () {
         tb.hosts.map((h) => [h.name, h.address, 22, 'root', h.hostKey, h.dockerSocket]),
       );
       for (const h of tb.hosts) assert.match(h.hostKey, /^ssh-ed25519 AAAA\S+$/);
+      assert.equal(
+        readFileSync(tb.knownHostsFile, 'utf8'),
+        tb.hosts.map((h) => `${h.address} ${h.hostKey}\n`).join(''),
+      );
     });
 
     it('answers SSH with the pinned host key and refuses a client pinning another', async () => {

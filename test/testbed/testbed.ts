@@ -55,6 +55,8 @@ export interface Testbed {
   bridge: string;
   /** The FORWARD rule the bed inserted in the root namespace (removed again by stop()). */
   forwardRule: string[];
+  /** A known_hosts file naming every host's key by its address (for HostEndpoint.knownHostsFile). */
+  knownHostsFile: string;
   /** cluster-file nodes[] entries for these hosts */
   nodes(): HostEndpoint[];
   /** Runs `sh -c command` locally inside a host's network namespace (not over SSH). */
@@ -106,6 +108,8 @@ interface BedState {
   iptables: string[][];
   /** Pid files of the daemons this bed started (each daemon's command line names `dir`). */
   pidfiles: string[];
+  /** In memory only: set once torn down, so a later stop() (after the exit hook ran) does nothing. */
+  tornDown?: boolean;
 }
 
 function statePath(dir: string): string {
@@ -304,10 +308,23 @@ function removeNetwork(state: BedState): void {
 function removeFiles(state: BedState): void {
   unmountUnder(state.dir);
   rmSync(state.dir, { recursive: true, force: true });
-  if (state.subnet !== undefined) rmSync(join(SUBNETS_DIR, String(state.subnet)), { recursive: true, force: true });
+  if (state.subnet !== undefined) {
+    // Only our own reservation: after a double teardown another bed may hold the same /24 by now.
+    const reservation = join(SUBNETS_DIR, String(state.subnet));
+    let owner = '';
+    try {
+      owner = readFileSync(join(reservation, 'owner'), 'utf8');
+    } catch {
+      // gone, or reserved but never claimed (a crash between mkdir and write)
+      owner = existsSync(reservation) && readdirSync(reservation).length === 0 ? state.id : '';
+    }
+    if (owner === state.id) rmSync(reservation, { recursive: true, force: true });
+  }
+  state.tornDown = true;
 }
 
 async function teardown(state: BedState): Promise<void> {
+  if (state.tornDown) return;
   for (const { pids, ms } of endProcesses(state)) {
     const until = Date.now() + ms;
     while (pids.some(alive) && Date.now() < until) await sleep(25);
@@ -318,6 +335,7 @@ async function teardown(state: BedState): Promise<void> {
 
 /** The same as teardown(), blocking: an 'exit' hook cannot await. */
 function teardownSync(state: BedState): void {
+  if (state.tornDown) return;
   for (const { pids, ms } of endProcesses(state)) {
     const until = Date.now() + ms;
     while (pids.some(alive) && Date.now() < until) sleepSync(25);
@@ -368,17 +386,33 @@ export async function reapStaleTestbeds(): Promise<string[]> {
     await teardown(state);
     reaped.push(id);
   }
+  // Reservations of beds whose directory is gone (a crash right after reserving). A bed creates
+  // its directory before it reserves, so a live bed's reservation always has one.
+  if (existsSync(SUBNETS_DIR)) {
+    for (const x of readdirSync(SUBNETS_DIR)) {
+      const reservation = join(SUBNETS_DIR, x);
+      try {
+        const owner = readFileSync(join(reservation, 'owner'), 'utf8');
+        if (owner && !existsSync(join(TESTBED_ROOT, owner))) rmSync(reservation, { recursive: true, force: true });
+      } catch {
+        // No owner yet: either a crash between mkdir and write, or a bed reserving right now.
+        const st = statSync(reservation, { throwIfNoEntry: false });
+        if (st && Date.now() - st.mtimeMs > 60_000) rmSync(reservation, { recursive: true, force: true });
+      }
+    }
+  }
   return reaped;
 }
 
 /** A 10.250.X.0/24 no interface or route uses and no other bed reserved (mkdir is the atomic reservation). */
-function reserveSubnet(): number {
+function reserveSubnet(id: string): number {
   mkdirSync(SUBNETS_DIR, { recursive: true });
   const used = must('ip', ['-o', '-4', 'addr']) + must('ip', ['-4', 'route']);
   for (let x = 1; x < 255; x++) {
     if (used.includes(`10.250.${x}.`)) continue;
     try {
       mkdirSync(join(SUBNETS_DIR, String(x)));
+      writeFileSync(join(SUBNETS_DIR, String(x), 'owner'), id);
       return x;
     } catch {
       // reserved by another bed
@@ -570,7 +604,7 @@ export async function startTestbed(opts: TestbedOptions = {}): Promise<Testbed> 
   };
 
   try {
-    const x = reserveSubnet();
+    const x = reserveSubnet(id);
     state.subnet = x;
     saveState(state);
 
@@ -683,6 +717,8 @@ export async function startTestbed(opts: TestbedOptions = {}): Promise<Testbed> 
     );
     // The client key is read by the suites (root); keep it private as the cluster file requires.
     chmodSync(clientKey, 0o600);
+    const knownHostsFile = join(dir, 'known_hosts');
+    writeFileSync(knownHostsFile, hosts.map((h) => `${h.address} ${h.hostKey}\n`).join(''));
 
     const of = (name: string) => {
       const host = hosts.find((h) => h.name === name);
@@ -696,6 +732,7 @@ export async function startTestbed(opts: TestbedOptions = {}): Promise<Testbed> 
       id,
       bridge,
       forwardRule: rule,
+      knownHostsFile,
       nodes: () =>
         hosts.map((h) => ({
           name: h.name,
