@@ -188,7 +188,7 @@ export class NodeAgent {
       } while (this.again && !this.stopped);
     })().finally(() => {
       this.running = undefined;
-      if (!this.stopped) this.timer = setTimeout(this.kick, this.heartbeatMs);
+      if (!this.stopped) this.timer = setTimeout(this.kick, this.heartbeatMs).unref();
     });
     return this.running;
   }
@@ -310,6 +310,11 @@ export class NodeAgent {
   private async heartbeat(): Promise<void> {
     const { obs, reading, fault } = await this.observe();
     if (this.stopped) return;
+    if (fault && (fault.reason !== this.lastFault?.reason || fault.message !== this.lastFault?.message)) {
+      logger.warn('node not ready', { node: this.nodeName, reason: fault.reason, message: fault.message });
+    } else if (!fault && this.lastFault) {
+      logger.info('node ready again', { node: this.nodeName });
+    }
     this.lastFault = fault;
     const now = this.now();
     const ts = nowTimestamp(now);
