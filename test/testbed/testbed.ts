@@ -136,13 +136,23 @@ function alive(pid: number): boolean {
   return procStart(pid) !== undefined;
 }
 
-/** True when pid runs a command whose arguments mention the bed directory (ours, not a reused pid). */
-function ownedBy(pid: number, dir: string): boolean {
+/**
+ * True when pid runs a command whose arguments mention the bed: its directory (the daemons, their
+ * managed containerd and its shims) or its containerd namespace prefix (shims of a machine-wide
+ * containerd, which dockerd uses instead of its own when /run/containerd/containerd.sock exists, as
+ * on CI runners). Either carries the run id, so a reused pid never matches.
+ */
+function ownedBy(pid: number, state: BedState): boolean {
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dir) && alive(pid);
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return (cmdline.includes(state.dir) || cmdline.includes(namespacePrefix(state.id))) && alive(pid);
   } catch {
     return false;
   }
+}
+
+function namespacePrefix(id: string): string {
+  return `ktb-${id}-`;
 }
 
 function sh(cmd: string, args: string[]): { ok: boolean; out: string } {
@@ -162,13 +172,13 @@ function sleepSync(ms: number): void {
 }
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** Pids of every process whose command line names dir: the daemons and what they started (containerd, shims). */
-function processesOf(dir: string): number[] {
+/** Pids of every process whose command line names the bed: the daemons and what they started (containerd, shims). */
+function processesOf(state: BedState): number[] {
   const pids: number[] = [];
   for (const e of readdirSync('/proc')) {
     if (!/^\d+$/.test(e)) continue;
     const pid = Number(e);
-    if (pid !== process.pid && ownedBy(pid, dir)) pids.push(pid);
+    if (pid !== process.pid && ownedBy(pid, state)) pids.push(pid);
   }
   return pids;
 }
@@ -178,7 +188,7 @@ function daemonPids(state: BedState): number[] {
   for (const f of state.pidfiles) {
     try {
       const pid = Number(readFileSync(f, 'utf8').trim());
-      if (pid > 0 && ownedBy(pid, state.dir)) pids.push(pid);
+      if (pid > 0 && ownedBy(pid, state)) pids.push(pid);
     } catch {
       // never written: the daemon did not start
     }
@@ -239,7 +249,7 @@ interface Wait {
  * descendants, and processes inside its namespaces (SSH sessions outlive their listener).
  */
 function* endProcesses(state: BedState): Generator<Wait, void, void> {
-  const shims = processesOf(state.dir).filter((pid) => {
+  const shims = processesOf(state).filter((pid) => {
     try {
       return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('containerd-shim');
     } catch {
@@ -254,7 +264,7 @@ function* endProcesses(state: BedState): Generator<Wait, void, void> {
   yield { pids: daemons, ms: 8000 };
   signal(daemons.filter(alive), 'SIGKILL');
   yield { pids: daemons, ms: 2000 };
-  const rest = withDescendants([...processesOf(state.dir), ...processesInNetns(state)]);
+  const rest = withDescendants([...processesOf(state), ...processesInNetns(state)]);
   signal(rest, 'SIGKILL');
   yield { pids: rest, ms: 2000 };
 }
@@ -518,7 +528,7 @@ async function halt(state: BedState, d: Daemon): Promise<void> {
   } catch {
     return;
   }
-  if (!ownedBy(pid, state.dir)) return;
+  if (!ownedBy(pid, state)) return;
   signal([pid], 'SIGTERM');
   const until = Date.now() + 15_000;
   while (alive(pid) && Date.now() < until) await sleep(25);
@@ -690,6 +700,9 @@ export async function startTestbed(opts: TestbedOptions = {}): Promise<Testbed> 
             '--exec-root', join(hd, 'exec'),
             '--host', `unix://${host.dockerSocket}`,
             '--pidfile', join(hd, 'docker.pid'),
+            // A machine-wide containerd (if any) is shared: keep this engine's containers apart.
+            '--containerd-namespace', `${host.netns}-moby`,
+            '--containerd-plugins-namespace', `${host.netns}-plugins`,
             // Distinct per host so pod IPs never overlap across the bed (an overlay can route them).
             '--bip', `172.30.${i + 1}.1/24`,
             // On SIGTERM dockerd waits this long for running containers, not their 10 s each.
