@@ -56,12 +56,16 @@ class SshDockerAgent extends http.Agent {
       (ch) => {
         if (this.#timeoutMs > 0) {
           const timer = setTimeout(() => {
-            ch.destroy(
+            // Emitted before destroying: an SSH channel's destroy(err) closes without the error,
+            // and the http client would report a bare "socket hang up".
+            ch.emit(
+              'error',
               new HostFaultError({
                 reason: 'DockerUnreachable',
                 message: `Docker Engine at unix://${this.#socketPath} on node ${conn.endpoint.name} sent no response within ${this.#timeoutMs} ms`,
               }),
             );
+            ch.destroy();
           }, this.#timeoutMs);
           timer.unref();
           // The first response byte disarms it (hooked at push(): a 'data' listener would start
@@ -183,7 +187,7 @@ export async function checkDocker(docker: DockerClient): Promise<DockerCheck> {
   } catch (e) {
     const err = e as Error & { fault?: HostFault; statusCode?: number; json?: unknown };
     if (err.fault?.reason === 'DockerSocketUnavailable') throw new HostFaultError(await diagnoseSocket(meta, err.fault));
-    if (err.fault && err.fault.reason !== 'DockerUnreachable') throw new HostFaultError(err.fault);
+    if (err.fault) throw new HostFaultError(err.fault);
     const text = String(err.message);
     // An Engine older than the pinned version refuses it: "client is newer than server (client API
     // version: 1.26, server API version: 1.24)" (Docker ≤ 1.12); a very new one may refuse it as
@@ -202,7 +206,7 @@ export async function checkDocker(docker: DockerClient): Promise<DockerCheck> {
         message: `Docker Engine at ${where} no longer accepts API ${meta.version} (minimum ${newer[1]}): start dockerd with DOCKER_MIN_API_VERSION=${meta.version}`,
       });
     }
-    throw new HostFaultError({ reason: 'DockerUnreachable', message: `Docker Engine at ${where} did not answer: ${err.fault?.message ?? text.trim()}` });
+    throw new HostFaultError({ reason: 'DockerUnreachable', message: `Docker Engine at ${where} did not answer: ${text.trim()}` });
   }
   if (apiLess(v.ApiVersion, meta.version)) {
     throw new HostFaultError({

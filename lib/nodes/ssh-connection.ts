@@ -41,7 +41,7 @@ const PGID_MARK = 'kubeshim-pgid:';
 /** ssh2 keeps its global-request reply callbacks here; we use them to time our own keepalives. */
 interface Ssh2Internals {
   _protocol?: { ping(): void };
-  _callbacks?: Array<(hadErr: boolean) => void>;
+  _callbacks?: Array<(reply: unknown) => void>;
   _sock?: { destroy(): void };
 }
 
@@ -149,7 +149,8 @@ class SshHostConnection extends EventEmitter implements HostConnection {
       });
       // Callers that only listen to events must not see an unhandled rejection.
       this.#started.catch(() => undefined);
-      this.#connect();
+      // Next tick, so listeners attached right after start() see even an immediate 'down'.
+      process.nextTick(() => this.#connect());
     }
     return this.#started;
   }
@@ -337,18 +338,20 @@ class SshHostConnection extends EventEmitter implements HostConnection {
       if (this.#pings.length >= this.#opts.keepaliveCountMax) {
         this.#down(gen, {
           reason: 'HostUnreachable',
-          message: `SSH connection to ${this.#where} lost: ${this.#pings.length} keepalives unanswered for ${Date.now() - this.#pings[0]} ms`,
+          message: `SSH connection to ${this.#where} lost: ${this.#pings.length} keepalives unanswered for ${Math.round(performance.now() - this.#pings[0]!)} ms`,
         });
         return;
       }
       if (!internals._protocol || !internals._callbacks) return;
-      const sent = Date.now();
+      const sent = performance.now();
       this.#pings.push(sent);
       // A keepalive@openssh.com global request: sshd answers (with a failure) in order with other
       // global requests, which is exactly ssh2's callback queue.
-      internals._callbacks.push(() => {
+      internals._callbacks.push((reply: unknown) => {
+        // ssh2 fails pending callbacks with an Error when the connection closes: no round trip.
+        if (reply instanceof Error) return;
         this.#pings.shift();
-        this.#rtt = Date.now() - sent;
+        this.#rtt = Math.round((performance.now() - sent) * 100) / 100;
       });
       internals._protocol.ping();
     };

@@ -5,11 +5,13 @@
 import { strict as assert } from 'node:assert';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { chmodSync, copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import type { ClientRequest } from 'node:http';
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { createServer as createHttpServer, type ClientRequest } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { checkDocker, createDockerClient } from '../../lib/nodes/docker-client.js';
+import { blobKeyType, findKnownHostKeys, fingerprint, knownHostsName, parsePublicKey } from '../../lib/nodes/host-key.js';
 import { createHostConnection, type HostConnectionOptions } from '../../lib/nodes/ssh-connection.js';
 import type { HostConnection, HostEndpoint, HostFault } from '../../lib/nodes/types.js';
 import { startTestbed, TESTBED_USER, type TestHost, type Testbed } from '../testbed/testbed.js';
@@ -59,6 +61,65 @@ async function startFault(conn: HostConnection): Promise<HostFault> {
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
+
+describe('Host key pinning: keys and known_hosts as OpenSSH reads them', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'kubeshim-hostkey-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('parses ed25519, rsa and ecdsa keys and prints the fingerprint ssh-keygen prints', () => {
+    for (const [type, args] of [
+      ['ssh-ed25519', ['-t', 'ed25519']],
+      ['ssh-rsa', ['-t', 'rsa', '-b', '2048']],
+      ['ecdsa-sha2-nistp256', ['-t', 'ecdsa', '-b', '256']],
+      ['ecdsa-sha2-nistp384', ['-t', 'ecdsa', '-b', '384']],
+    ] as const) {
+      const f = join(dir, type);
+      sh('ssh-keygen', ['-q', ...args, '-N', '', '-C', 'me@example', '-f', f]);
+      const line = readFileSync(`${f}.pub`, 'utf8').trim();
+      const key = parsePublicKey(line);
+      assert.equal(key.type, type);
+      assert.equal(blobKeyType(key.blob), type);
+      assert.equal(fingerprint(key.blob), keygenFingerprint(line, dir));
+    }
+    assert.throws(() => parsePublicKey('AAAAC3NzaC1lZDI1NTE5AAAAI'), /not an SSH public key/);
+    const ed = readFileSync(join(dir, 'ssh-ed25519.pub'), 'utf8').split(' ')[1]!;
+    assert.throws(() => parsePublicKey(`ssh-rsa ${ed}`), /does not encode a ssh-rsa key/);
+  });
+
+  it('matches plain, [host]:port, hashed, wildcard and negated known_hosts entries', () => {
+    const k1 = readFileSync(join(dir, 'ssh-ed25519.pub'), 'utf8').trim();
+    const k2 = readFileSync(join(dir, 'ssh-rsa.pub'), 'utf8').trim();
+    const k3 = readFileSync(join(dir, 'ecdsa-sha2-nistp256.pub'), 'utf8').trim();
+    const text = [
+      '# comment',
+      `10.0.0.5,web ${k1}`,
+      `[10.0.0.5]:2222 ${k2}`,
+      `10.0.1.* ,!10.0.1.9 ${k3}`.replace(' ,', ','),
+      `@cert-authority 10.0.0.5 ${k3}`,
+      `@revoked 10.0.0.6 ${k2}`,
+      'garbage line',
+    ].join('\n');
+    const types = (a: string, p: number) => findKnownHostKeys(text, a, p).keys.map((k) => k.type);
+    assert.deepEqual(types('10.0.0.5', 22), ['ssh-ed25519']);
+    assert.deepEqual(types('10.0.0.5', 2222), ['ssh-rsa']);
+    assert.deepEqual(types('10.0.1.7', 22), ['ecdsa-sha2-nistp256']);
+    assert.deepEqual(types('10.0.1.9', 22), []);
+    assert.deepEqual(findKnownHostKeys(text, '10.0.0.6', 22).revoked.map((k) => k.type), ['ssh-rsa']);
+    assert.equal(knownHostsName('10.0.0.5', 22), '10.0.0.5');
+    assert.equal(knownHostsName('10.0.0.5', 2222), '[10.0.0.5]:2222');
+
+    const hashedFile = join(dir, 'kh');
+    writeFileSync(hashedFile, `[10.0.0.5]:2222 ${k2}\n`);
+    sh('ssh-keygen', ['-H', '-f', hashedFile]);
+    const hashed = readFileSync(hashedFile, 'utf8');
+    assert.match(hashed, /^\|1\|[^|]+\|[^ ]+ ssh-rsa /);
+    assert.deepEqual(findKnownHostKeys(hashed, '10.0.0.5', 2222).keys.map((k) => k.type), ['ssh-rsa']);
+    assert.deepEqual(findKnownHostKeys(hashed, '10.0.0.5', 22).keys, []);
+  });
+});
 
 describe('Host transport: SSH connection and Docker Engine API over it', function () {
   this.timeout(30_000);
@@ -204,6 +265,21 @@ describe('Host transport: SSH connection and Docker Engine API over it', functio
       assert.match(fault.message, /ECONNREFUSED/);
       assert.ok(Date.now() - started < 5000);
     });
+
+    it('gives up on a peer that never completes the SSH handshake within connectTimeoutMs', async () => {
+      const silent: Server = createServer(() => undefined);
+      await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+      try {
+        const port = (silent.address() as { port: number }).port;
+        const started = Date.now();
+        const fault = await startFault(connect({ ...rootEp, address: '127.0.0.1', port }, { ...fast, connectTimeoutMs: 700 }));
+        assert.equal(fault.reason, 'HostUnreachable');
+        assert.equal(fault.message, `cannot reach 127.0.0.1:${port}: no SSH handshake within 700 ms (ETIMEDOUT)`);
+        assert.ok(Date.now() - started < 3000);
+      } finally {
+        silent.close();
+      }
+    });
   });
 
   describe('exec', () => {
@@ -328,6 +404,55 @@ describe('Host transport: SSH connection and Docker Engine API over it', functio
         assert.equal(err.fault?.reason, 'DockerSocketUnavailable');
         assert.ok(err.message.includes(`permission denied on docker socket ${path}`), err.message);
         assert.ok(err.message.includes(`for user ${TESTBED_USER}`), err.message);
+      } finally {
+        server.close();
+      }
+    });
+
+    it('bounds a Docker call by timeoutMs when the engine does not answer', async () => {
+      // A socket that accepts and then says nothing: a hung dockerd.
+      const path = join(tmp, 'hung.sock');
+      const held: Array<import('node:net').Socket> = [];
+      const server: Server = createServer((sock) => void held.push(sock));
+      await new Promise<void>((r) => server.listen(path, r));
+      try {
+        const c = connect(rootEp);
+        await c.start();
+        const started = Date.now();
+        const err = await checkDocker(createDockerClient(c, { socketPath: path, timeoutMs: 400 })).then(
+          () => assert.fail('checkDocker succeeded against a silent socket'),
+          (e: Error & { fault?: HostFault }) => e,
+        );
+        assert.equal(err.fault?.reason, 'DockerUnreachable');
+        assert.equal(err.message, `Docker Engine at unix://${path} on node ${host.name} sent no response within 400 ms`);
+        assert.ok(Date.now() - started < 3000);
+      } finally {
+        for (const s of held) s.destroy();
+        server.close();
+      }
+    });
+
+    it('reports an engine older than API 1.26 as DockerVersionTooOld', async () => {
+      // Stand-in for Docker 1.12 (API 1.24), which answers a newer client with this 400 (its
+      // middleware's exact text); a real one cannot be installed on this test bed.
+      const path = join(tmp, 'docker112.sock');
+      const seen: string[] = [];
+      const server = createHttpServer((req, res) => {
+        seen.push(req.url ?? '');
+        res.writeHead(400, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify({ message: 'client is newer than server (client API version: 1.26, server API version: 1.24)' }) + '\n');
+      });
+      await new Promise<void>((r) => server.listen(path, r));
+      try {
+        const c = connect(rootEp);
+        await c.start();
+        const err = await checkDocker(createDockerClient(c, { socketPath: path })).then(
+          () => assert.fail('an API 1.24 engine was accepted'),
+          (e: Error & { fault?: HostFault }) => e,
+        );
+        assert.equal(err.fault?.reason, 'DockerVersionTooOld');
+        assert.match(err.message, /speaks API 1\.24; kubeshim needs at least 1\.26/);
+        assert.deepEqual(seen, ['/v1.26/version']);
       } finally {
         server.close();
       }
