@@ -246,12 +246,23 @@ describe('test bed', function () {
     });
 
     it('leaves nothing behind once stopped, and stop() is idempotent', async () => {
-      for (const c of clients.splice(0)) c.end();
-      const pids = pidsOf(tb.dir);
-      assert.ok(pids.length >= 6 && pids.every(running), 'daemons running before stop');
+      // An SSH session and a container (whose sh ignores SIGTERM) still running on every host.
+      const containerPids = await Promise.all(
+        tb.hosts.map(async (h) => {
+          const docker = new Docker({ socketPath: h.dockerSocket, version: 'v1.26' });
+          const c = await docker.createContainer({ Image: 'busybox:latest', Cmd: ['sh', '-c', 'sleep 600'] });
+          await c.start();
+          return (await c.inspect()).State.Pid;
+        }),
+      );
+      const pids = [...pidsOf(tb.dir), ...containerPids];
+      assert.ok(pids.length >= 9 && pids.every(running), 'daemons and containers running before stop');
       assert.ok(ruleExists(tb.forwardRule));
+      const t0 = Date.now();
       await tb.stop();
+      assert.ok(Date.now() - t0 < 8000, `stop() took ${Date.now() - t0} ms`);
       await tb.stop();
+      for (const c of clients.splice(0)) c.end();
       assertGone(tb, pids);
     });
   });

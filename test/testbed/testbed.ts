@@ -5,8 +5,9 @@
 //
 // Everything a bed creates is written to its state file *before* it is created, so the bed can be
 // torn down after a partial start, on process exit, or by a later run when the owning process
-// died (a crashed or SIGKILLed mocha). Teardown ends only processes the state names and whose
-// command line carries the bed's own directory (pid reuse cannot make it kill anything else).
+// died (a crashed or SIGKILLed mocha). Teardown ends only processes whose command line carries the
+// bed's own directory or run id (pid reuse cannot make it kill anything else), what they started,
+// and processes inside the bed's own namespaces.
 
 import { execFile, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -393,8 +394,14 @@ export async function reapStaleTestbeds(): Promise<string[]> {
     }
     if (state.dir !== dir) continue;
     if (procStart(state.ownerPid) === state.ownerStart) continue;
-    await teardown(state);
-    reaped.push(id);
+    try {
+      await teardown(state);
+      reaped.push(id);
+    } catch (err) {
+      // A leftover we cannot remove (say, a busy mount) must not stop new beds from starting;
+      // the next start tries again.
+      process.stderr.write(`test bed: could not clean up the stale bed ${dir}: ${(err as Error).message}\n`);
+    }
   }
   // Reservations of beds whose directory is gone (a crash right after reserving). A bed creates
   // its directory before it reserves, so a live bed's reservation always has one.
