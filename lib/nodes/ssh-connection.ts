@@ -315,9 +315,12 @@ class SshHostConnection extends EventEmitter implements HostConnection {
     const client = this.#client;
     this.#client = undefined;
     client?.destroy();
+    // Logged when the cause changes, not on every retry: a host down for a day retries ~3000 times.
+    if (fault.message !== this.#fault?.message) {
+      logger.warn('host connection down', { node: this.endpoint.name, address: this.#where, reason: fault.reason, message: fault.message });
+    }
     this.#state = 'down';
     this.#fault = fault;
-    logger.warn('host connection down', { node: this.endpoint.name, address: this.#where, reason: fault.reason, message: fault.message });
     this.emit('down', fault);
     this.#settleStart?.reject(new HostFaultError(fault));
     this.#settleStart = undefined;

@@ -458,38 +458,61 @@ describe('Host transport: SSH connection and Docker Engine API over it', functio
       }
     });
 
-    describe('when sshd forbids stream-local forwarding', () => {
-      let sshd: ChildProcess | undefined;
-      const port = 2222;
-      before(async function () {
-        this.timeout(15_000);
-        const config = readFileSync(join(bed.dir, host.name, 'sshd_config'), 'utf8')
-          .replace(/^Port 22$/m, `Port ${port}`)
-          .replace(/^AllowStreamLocalForwarding yes$/m, 'AllowStreamLocalForwarding no');
-        assert.match(config, /AllowStreamLocalForwarding no/);
-        const file = join(tmp, 'sshd_config_nostreamlocal');
-        writeFileSync(file, config);
-        sshd = spawn('nsenter', [`--net=/run/netns/${host.netns}`, '/usr/sbin/sshd', '-D', '-e', '-f', file], { stdio: 'ignore' });
-        for (let i = 0; i < 100; i++) {
-          if (spawnSync('nsenter', [`--net=/run/netns/${host.netns}`, 'sh', '-c', `ss -ltn | grep -q ':${port} '`]).status === 0) return;
-          await sleep(50);
-        }
-        throw new Error('second sshd did not start');
-      });
-      after(() => {
-        if (sshd?.pid) process.kill(sshd.pid, 'SIGTERM');
-      });
+  });
 
-      it('fails with SSHForwardingRefused naming the sshd_config line', async () => {
-        const c = connect({ ...rootEp, port });
-        await c.start();
-        const err = await checkDocker(createDockerClient(c)).then(
-          () => assert.fail('Docker was reached through a forbidden forwarding'),
-          (e: Error & { fault?: HostFault }) => e,
-        );
-        assert.equal(err.fault?.reason, 'SSHForwardingRefused');
-        assert.match(err.message, /"AllowStreamLocalForwarding yes"/);
-      });
+  describe('a second sshd on the host: RSA and ECDSA host keys besides ed25519, stream-local forwarding off', () => {
+    let sshd: ChildProcess | undefined;
+    const port = 2222;
+    let rsaPub: string;
+    let ecdsaPub: string;
+    before(async function () {
+      this.timeout(15_000);
+      sh('ssh-keygen', ['-q', '-t', 'rsa', '-b', '2048', '-N', '', '-f', join(tmp, 'ssh_host_rsa_key')]);
+      sh('ssh-keygen', ['-q', '-t', 'ecdsa', '-b', '256', '-N', '', '-f', join(tmp, 'ssh_host_ecdsa_key')]);
+      rsaPub = readFileSync(join(tmp, 'ssh_host_rsa_key.pub'), 'utf8').trim();
+      ecdsaPub = readFileSync(join(tmp, 'ssh_host_ecdsa_key.pub'), 'utf8').trim();
+      const config =
+        readFileSync(join(bed.dir, host.name, 'sshd_config'), 'utf8')
+          .replace(/^Port 22$/m, `Port ${port}`)
+          .replace(/^AllowStreamLocalForwarding yes$/m, 'AllowStreamLocalForwarding no') +
+        `HostKey ${join(tmp, 'ssh_host_rsa_key')}\nHostKey ${join(tmp, 'ssh_host_ecdsa_key')}\n`;
+      assert.match(config, /AllowStreamLocalForwarding no/);
+      assert.match(config, new RegExp(`^Port ${port}$`, 'm'));
+      const file = join(tmp, 'sshd_config_second');
+      writeFileSync(file, config);
+      sshd = spawn('nsenter', [`--net=/run/netns/${host.netns}`, '/usr/sbin/sshd', '-D', '-e', '-f', file], { stdio: 'ignore' });
+      for (let i = 0; i < 100; i++) {
+        if (spawnSync('nsenter', [`--net=/run/netns/${host.netns}`, 'sh', '-c', `ss -ltn | grep -q ':${port} '`]).status === 0) return;
+        await sleep(50);
+      }
+      throw new Error('second sshd did not start');
+    });
+    after(() => {
+      if (sshd?.pid) process.kill(sshd.pid, 'SIGTERM');
+    });
+
+    it('asks for the pinned key type first, so an RSA or ECDSA pin works on a host that also has ed25519', async () => {
+      await connect({ ...rootEp, port, hostKey: rsaPub }).start();
+      await connect({ ...rootEp, port, hostKey: ecdsaPub }).start();
+      await connect({ ...rootEp, port }).start(); // its ed25519 key is the bed's pin
+    });
+
+    it('finds a non-22 port under [address]:port in known_hosts', async () => {
+      const kh = join(tmp, 'known_hosts_2222');
+      writeFileSync(kh, `${host.address} ${newKeyPair(tmp, 'port22-only').publicKey}\n[${host.address}]:${port} ${rsaPub}\n`);
+      const { hostKey: _pinned, ...unpinned } = rootEp;
+      await connect({ ...unpinned, port, knownHostsFile: kh }).start();
+    });
+
+    it('reports the refused docker socket forwarding as SSHForwardingRefused, naming the sshd_config line', async () => {
+      const c = connect({ ...rootEp, port });
+      await c.start();
+      const err = await checkDocker(createDockerClient(c)).then(
+        () => assert.fail('Docker was reached through a forbidden forwarding'),
+        (e: Error & { fault?: HostFault }) => e,
+      );
+      assert.equal(err.fault?.reason, 'SSHForwardingRefused');
+      assert.match(err.message, /"AllowStreamLocalForwarding yes"/);
     });
   });
 
