@@ -70,8 +70,9 @@ function containerStatus(spec: J, role: 'app' | 'init', obs: PodObservation, def
   if (latest) st.containerID = `docker://${latest.id}`;
   if (latest?.running && !waiting) {
     st.state = { running: { startedAt: ts(latest.startedAt, obs.now.toISOString()) } };
-    // Without a readiness probe a running container is ready (prober's default result).
-    st.ready = true;
+    // Without a readiness probe a running container is ready (prober's default result); an init
+    // container is ready only once it completed.
+    st.ready = role === 'app';
     st.started = true;
     if (previous) st.lastState = terminatedState(previous);
   } else if (latest && !latest.running && !waiting && ts(latest.finishedAt)) {

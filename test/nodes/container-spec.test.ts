@@ -1,0 +1,345 @@
+// Pure pieces of the pod worker, on plain data: how a pod spec becomes Engine API create bodies
+// (container-spec), the pause image's bytes (infra-image), and the status the kubelet would report
+// for what runs (pod-status).
+import { strict as assert } from 'node:assert';
+import {
+  containerCreateOptions,
+  ContainerConfigError,
+  expandVars,
+  hostVolumes,
+  milliCPUToQuota,
+  milliCPUToShares,
+  resolveEnv,
+  sandboxCreateOptions,
+  verifyRunAsNonRoot,
+  type EnvSources,
+} from '../../lib/nodes/container-spec.js';
+import { pauseElf, singleFileTar } from '../../lib/nodes/infra-image.js';
+import { cidrsOverlap, defaultPodSubnet } from '../../lib/nodes/pod-network.js';
+import { computePodStatus, podPhase, type ObservedContainer, type PodObservation } from '../../lib/nodes/pod-status.js';
+import { goDuration } from '../../lib/nodes/pod-worker.js';
+import { CONTAINER_LABELS } from '../../lib/nodes/types.js';
+import type { KObject } from '../../lib/registry/resource-type.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type J = any;
+
+function podOf(spec: J, meta: J = {}): KObject {
+  return { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: 'shop', uid: 'u-1', labels: { app: 'web', tier: 'front' }, ...meta }, spec: { nodeName: 'h1', serviceAccountName: 'default', ...spec } };
+}
+
+const noSources: EnvSources = { configMaps: new Map(), secrets: new Map() };
+
+describe('$(VAR) expansion', () => {
+  const vars: Record<string, string> = { A: 'alpha', B: 'beta' };
+  const map = (n: string) => vars[n];
+  it('replaces defined variables and leaves undefined ones as written', () => {
+    assert.equal(expandVars('$(A)-$(B)-$(C)', map), 'alpha-beta-$(C)');
+  });
+  it('treats $$ as an escaped dollar and keeps unterminated references', () => {
+    assert.equal(expandVars('$$(A) $(A $', map), '$(A) $(A $');
+    assert.equal(expandVars('cost: $5', map), 'cost: $5');
+  });
+});
+
+describe('Container environment', () => {
+  it('resolves values, field refs and references to earlier variables', () => {
+    const pod = podOf({});
+    const env = resolveEnv(
+      pod,
+      {
+        env: [
+          { name: 'POD', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+          { name: 'NS', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+          { name: 'TIER', valueFrom: { fieldRef: { fieldPath: "metadata.labels['tier']" } } },
+          { name: 'IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+          { name: 'NODE', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
+          { name: 'SA', valueFrom: { fieldRef: { fieldPath: 'spec.serviceAccountName' } } },
+          { name: 'URL', value: 'http://$(POD).$(NS):$(PORT)' },
+          { name: 'LABELS', valueFrom: { fieldRef: { fieldPath: 'metadata.labels' } } },
+        ],
+      },
+      noSources,
+      { podIP: '10.244.1.5' },
+    );
+    assert.deepEqual(Object.fromEntries(env.map((e) => [e.name, e.value])), {
+      POD: 'web',
+      NS: 'shop',
+      TIER: 'front',
+      IP: '10.244.1.5',
+      NODE: 'h1',
+      SA: 'default',
+      URL: 'http://web.shop:$(PORT)',
+      LABELS: 'app="web"\ntier="front"',
+    });
+  });
+
+  it('reads ConfigMap and Secret keys and whole sources with envFrom prefixes', () => {
+    const sources: EnvSources = {
+      configMaps: new Map([['cfg', { metadata: { name: 'cfg' }, data: { mode: 'fast', level: '3' } } as KObject]]),
+      secrets: new Map([['pw', { metadata: { name: 'pw' }, data: { password: Buffer.from('s3cret').toString('base64') } } as KObject]]),
+    };
+    const env = resolveEnv(
+      podOf({}),
+      {
+        envFrom: [{ configMapRef: { name: 'cfg' }, prefix: 'CFG_' }],
+        env: [
+          { name: 'PASSWORD', valueFrom: { secretKeyRef: { name: 'pw', key: 'password' } } },
+          { name: 'MODE', valueFrom: { configMapKeyRef: { name: 'cfg', key: 'mode' } } },
+          { name: 'OPT', valueFrom: { configMapKeyRef: { name: 'absent', key: 'x', optional: true } } },
+        ],
+      },
+      sources,
+    );
+    assert.deepEqual(env, [
+      { name: 'CFG_mode', value: 'fast' },
+      { name: 'CFG_level', value: '3' },
+      { name: 'PASSWORD', value: 's3cret' },
+      { name: 'MODE', value: 'fast' },
+    ]);
+  });
+
+  it('fails the container with the kubelet message for a missing source or key', () => {
+    assert.throws(() => resolveEnv(podOf({}), { env: [{ name: 'X', valueFrom: { configMapKeyRef: { name: 'nope', key: 'k' } } }] }, noSources), (e: J) => e instanceof ContainerConfigError && e.message === 'configmap "nope" not found');
+    const sources: EnvSources = { configMaps: new Map([['cfg', { metadata: { name: 'cfg' }, data: {} } as KObject]]), secrets: new Map() };
+    assert.throws(() => resolveEnv(podOf({}), { env: [{ name: 'X', valueFrom: { configMapKeyRef: { name: 'cfg', key: 'k' } } }] }, sources), /^Error: couldn't find key k in ConfigMap shop\/cfg$/);
+  });
+
+  it('gives resource fields in divisor units, rounded up, and node allocatable for an unset limit', () => {
+    const c = { name: 'app', resources: { requests: { cpu: '250m', memory: '64Mi' } } };
+    const env = resolveEnv(
+      podOf({ containers: [c] }),
+      {
+        ...c,
+        env: [
+          { name: 'CPU_REQ', valueFrom: { resourceFieldRef: { resource: 'requests.cpu' } } },
+          { name: 'CPU_REQ_M', valueFrom: { resourceFieldRef: { resource: 'requests.cpu', divisor: '1m' } } },
+          { name: 'MEM_MI', valueFrom: { resourceFieldRef: { resource: 'requests.memory', divisor: '1Mi' } } },
+          { name: 'CPU_LIM', valueFrom: { resourceFieldRef: { resource: 'limits.cpu' } } },
+        ],
+      },
+      noSources,
+      { allocatable: { cpu: '2' } },
+    );
+    assert.deepEqual(Object.fromEntries(env.map((e) => [e.name, e.value])), { CPU_REQ: '1', CPU_REQ_M: '250', MEM_MI: '64', CPU_LIM: '2' });
+  });
+});
+
+describe('Container create body', () => {
+  const volumes = hostVolumes(podOf({ volumes: [{ name: 'data', emptyDir: {} }, { name: 'logs', hostPath: { path: '/var/log' } }, { name: 'scratch', emptyDir: { medium: 'Memory', sizeLimit: '64Mi' } }] }));
+  const ctx = { nodeName: 'h1', infraId: 'infra123', role: 'app' as const, restartCount: 2, env: [{ name: 'WHO', value: 'world' }], volumes };
+
+  it('joins the sandbox namespaces, maps command/args with $(VAR), and never lets Docker restart it', () => {
+    const body = containerCreateOptions(podOf({}), { name: 'app', image: 'busybox:latest', command: ['sh', '-c'], args: ['echo hello $(WHO)'], workingDir: '/srv', stdin: true, tty: true }, ctx);
+    assert.equal(body.Image, 'busybox:latest');
+    assert.deepEqual(body.Entrypoint, ['sh', '-c']);
+    assert.deepEqual(body.Cmd, ['echo hello world']);
+    assert.deepEqual(body.Env, ['WHO=world']);
+    assert.equal(body.WorkingDir, '/srv');
+    assert.equal(body.HostConfig.NetworkMode, 'container:infra123');
+    assert.equal(body.HostConfig.IpcMode, 'container:infra123');
+    assert.deepEqual(body.HostConfig.RestartPolicy, { Name: 'no' });
+    assert.equal(body.OpenStdin, true);
+    assert.equal(body.Tty, true);
+    assert.equal(body.Labels[CONTAINER_LABELS.podUid], 'u-1');
+    assert.equal(body.Labels[CONTAINER_LABELS.containerName], 'app');
+    assert.equal(body.Labels[CONTAINER_LABELS.restartCount], '2');
+    assert.equal(body.Labels[CONTAINER_LABELS.role], 'app');
+    assert.equal(body.Labels[CONTAINER_LABELS.node], 'h1');
+  });
+
+  it('drops the image CMD when only command is given, and keeps the ENTRYPOINT when only args are', () => {
+    assert.deepEqual(containerCreateOptions(podOf({}), { name: 'a', image: 'x', command: ['sleep', '5'] }, ctx).Cmd, []);
+    const argsOnly = containerCreateOptions(podOf({}), { name: 'a', image: 'x', args: ['--port', '80'] }, ctx);
+    assert.equal(argsOnly.Entrypoint, undefined);
+    assert.deepEqual(argsOnly.Cmd, ['--port', '80']);
+  });
+
+  it('turns requests and limits into CPU shares, quota and a memory limit', () => {
+    const body = containerCreateOptions(podOf({}), { name: 'a', image: 'x', resources: { requests: { cpu: '250m' }, limits: { cpu: '500m', memory: '128Mi' } } }, ctx);
+    assert.equal(body.HostConfig.CpuShares, 256);
+    assert.equal(body.HostConfig.CpuQuota, 50000);
+    assert.equal(body.HostConfig.CpuPeriod, 100000);
+    assert.equal(body.HostConfig.Memory, 128 * 1024 * 1024);
+    assert.equal(containerCreateOptions(podOf({}), { name: 'a', image: 'x' }, ctx).HostConfig.CpuShares, 2);
+    assert.equal(milliCPUToShares(1), 2);
+    assert.equal(milliCPUToQuota(1), 1000);
+  });
+
+  it('applies the security context (container over pod)', () => {
+    const pod = podOf({ securityContext: { runAsUser: 1000, runAsGroup: 3000, supplementalGroups: [4000] } });
+    const body = containerCreateOptions(
+      pod,
+      { name: 'a', image: 'x', securityContext: { runAsUser: 2000, privileged: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { add: ['NET_ADMIN'], drop: ['ALL'] } } },
+      ctx,
+    );
+    assert.equal(body.User, '2000:3000');
+    assert.equal(body.HostConfig.Privileged, true);
+    assert.equal(body.HostConfig.ReadonlyRootfs, true);
+    assert.deepEqual(body.HostConfig.CapAdd, ['NET_ADMIN']);
+    assert.deepEqual(body.HostConfig.CapDrop, ['ALL']);
+    assert.deepEqual(body.HostConfig.SecurityOpt, ['no-new-privileges']);
+    assert.deepEqual(body.HostConfig.GroupAdd, ['4000']);
+  });
+
+  it('refuses root with runAsNonRoot, as the kubelet does', () => {
+    const pod = podOf({ securityContext: { runAsNonRoot: true } });
+    assert.throws(() => verifyRunAsNonRoot(pod, { name: 'a' }, ''), /^Error: container has runAsNonRoot and image will run as root \(pod: "web_shop\(u-1\)", container: a\)$/);
+    assert.throws(() => verifyRunAsNonRoot(pod, { name: 'a', securityContext: { runAsUser: 0 } }, '1000'), /runAsUser breaks non-root policy/);
+    verifyRunAsNonRoot(pod, { name: 'a' }, '1000');
+  });
+
+  it('mounts emptyDir from the kubelet-style host path, hostPath as is, Memory emptyDir as tmpfs', () => {
+    const body = containerCreateOptions(
+      podOf({}),
+      { name: 'a', image: 'x', volumeMounts: [{ name: 'data', mountPath: '/data' }, { name: 'logs', mountPath: '/logs', readOnly: true, subPath: 'app' }, { name: 'scratch', mountPath: '/tmp' }] },
+      ctx,
+    );
+    assert.deepEqual(body.HostConfig.Binds, ['/var/lib/kubeshim/pods/u-1/volumes/kubernetes.io~empty-dir/data:/data', '/var/log/app:/logs:ro']);
+    assert.deepEqual(body.HostConfig.Tmpfs, { '/tmp': `size=${64 * 1024 * 1024}` });
+    assert.throws(() => containerCreateOptions(podOf({}), { name: 'a', image: 'x', volumeMounts: [{ name: 'nope', mountPath: '/n' }] }, ctx), ContainerConfigError);
+  });
+});
+
+describe('Sandbox create body', () => {
+  it('runs the pause image on the pod network with the pod name as hostname and host ports bound', () => {
+    const body = sandboxCreateOptions(podOf({ containers: [{ name: 'web', ports: [{ containerPort: 80, hostPort: 8080 }, { containerPort: 53, protocol: 'UDP' }] }] }), { nodeName: 'h1', network: 'kubeshim', attempt: 0 });
+    assert.equal(body.Image, 'kubeshim/pause:1.0');
+    assert.deepEqual(body.Cmd, ['/pause']);
+    assert.equal(body.Hostname, 'web');
+    assert.equal(body.HostConfig.NetworkMode, 'kubeshim');
+    assert.deepEqual(body.HostConfig.PortBindings, { '80/tcp': [{ HostPort: '8080' }] });
+    assert.equal(body.Labels[CONTAINER_LABELS.role], 'infra');
+    assert.equal(body.Labels['io.kubernetes.docker.type'], 'podsandbox');
+  });
+  it('uses the host network for hostNetwork pods', () => {
+    const body = sandboxCreateOptions(podOf({ hostNetwork: true, containers: [] }), { nodeName: 'h1', network: 'kubeshim', attempt: 1 });
+    assert.equal(body.HostConfig.NetworkMode, 'host');
+    assert.equal(body.Hostname, undefined);
+    assert.equal(body.Labels[CONTAINER_LABELS.restartCount], '1');
+  });
+});
+
+describe('Pause image', () => {
+  it('is a static x86-64 and aarch64 ELF executable', () => {
+    for (const [arch, machine] of [['amd64', 0x3e], ['arm64', 0xb7]] as const) {
+      const elf = pauseElf(arch);
+      assert.deepEqual([...elf.subarray(0, 4)], [0x7f, 0x45, 0x4c, 0x46]);
+      assert.equal(elf.readUInt16LE(16), 2, 'ET_EXEC');
+      assert.equal(elf.readUInt16LE(18), machine);
+      assert.ok(elf.length < 512, `${arch} pause is ${elf.length} bytes`);
+    }
+  });
+  it('packs into a valid one-file ustar archive', () => {
+    const tar = singleFileTar('pause', Buffer.from('abc'));
+    assert.equal(tar.length, 512 * 2 + 1024);
+    assert.equal(tar.subarray(0, 5).toString(), 'pause');
+    assert.equal(tar.subarray(257, 262).toString(), 'ustar');
+    let sum = 0;
+    for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 32 : tar[i];
+    assert.equal(parseInt(tar.subarray(148, 154).toString(), 8), sum);
+  });
+});
+
+describe('Pod network subnet', () => {
+  it('picks a default /24 that avoids the subnets the daemon already uses', () => {
+    assert.equal(defaultPodSubnet(['172.17.0.0/16']), '10.88.0.0/24');
+    assert.equal(defaultPodSubnet(['10.88.0.0/24', '10.88.1.0/24']), '10.88.2.0/24');
+    assert.ok(cidrsOverlap('10.0.0.0/8', '10.88.3.0/24'));
+    assert.ok(!cidrsOverlap('10.88.3.0/24', '10.88.4.0/24'));
+  });
+});
+
+describe('Pod status', () => {
+  const t0 = '2026-01-01T10:00:00.123456789Z';
+  const t1 = '2026-01-01T10:00:05.5Z';
+  const now = new Date('2026-01-01T10:01:00Z');
+  const base = (over: Partial<ObservedContainer>): ObservedContainer => ({ id: 'a'.repeat(64), name: 'app', role: 'app', restartCount: 0, imageID: 'docker://sha256:abc', running: true, exitCode: 0, oomKilled: false, createdAt: t0, startedAt: t0, finishedAt: '0001-01-01T00:00:00Z', ...over });
+  const obs = (containers: ObservedContainer[], waiting: Array<[string, { reason: string; message?: string }]> = []): PodObservation => ({ sandbox: { id: 's', running: true, ip: '10.244.1.7' }, containers, waiting: new Map(waiting), hostIP: '10.250.0.11', now });
+
+  it('reports a running pod as Running and Ready with the pod IP and kubelet-style container status', () => {
+    const pod = podOf({ containers: [{ name: 'app', image: 'busybox' }] });
+    pod.status = { phase: 'Pending', qosClass: 'BestEffort' };
+    const st = computePodStatus(pod, obs([base({})]));
+    assert.equal(st.phase, 'Running');
+    assert.equal(st.podIP, '10.244.1.7');
+    assert.deepEqual(st.podIPs, [{ ip: '10.244.1.7' }]);
+    assert.equal(st.hostIP, '10.250.0.11');
+    assert.equal(st.qosClass, 'BestEffort');
+    assert.deepEqual(st.containerStatuses[0], {
+      name: 'app',
+      state: { running: { startedAt: '2026-01-01T10:00:00Z' } },
+      lastState: {},
+      ready: true,
+      restartCount: 0,
+      image: 'busybox:latest',
+      imageID: 'docker://sha256:abc',
+      containerID: `docker://${'a'.repeat(64)}`,
+      started: true,
+    });
+    assert.deepEqual(st.conditions.map((c: J) => [c.type, c.status]), [['PodReadyToStartContainers', 'True'], ['Initialized', 'True'], ['Ready', 'True'], ['ContainersReady', 'True'], ['PodScheduled', 'True']]);
+  });
+
+  it('names unready containers in Ready and ContainersReady as generate.go does, and keeps transition times', () => {
+    const pod = podOf({ containers: [{ name: 'app', image: 'x' }, { name: 'side', image: 'x' }] });
+    const st = computePodStatus(pod, obs([base({})]));
+    const ready = st.conditions.find((c: J) => c.type === 'Ready');
+    assert.deepEqual([ready.status, ready.reason, ready.message], ['False', 'ContainersNotReady', 'containers with unready status: [side]']);
+    assert.equal(st.containerStatuses[1].state.waiting.reason, 'ContainerCreating');
+    pod.status = { ...st, conditions: st.conditions.map((c: J) => ({ ...c, lastTransitionTime: '2025-12-31T00:00:00Z' })) };
+    const again = computePodStatus(pod, obs([base({})]));
+    assert.ok(again.conditions.every((c: J) => c.lastTransitionTime === '2025-12-31T00:00:00Z'));
+  });
+
+  it('shows CrashLoopBackOff with the last termination and the restart count', () => {
+    const pod = podOf({ containers: [{ name: 'app', image: 'x' }] });
+    const dead = base({ running: false, exitCode: 2, restartCount: 3, finishedAt: t1 });
+    const st = computePodStatus(pod, obs([dead, base({ id: 'b'.repeat(64), running: false, exitCode: 2, restartCount: 2, finishedAt: t1 })], [['app', { reason: 'CrashLoopBackOff', message: 'back-off 40s restarting failed container=app pod=web_shop(u-1)' }]]));
+    const cs = st.containerStatuses[0];
+    assert.deepEqual(cs.state, { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 40s restarting failed container=app pod=web_shop(u-1)' } });
+    assert.equal(cs.lastState.terminated.exitCode, 2);
+    assert.equal(cs.lastState.terminated.reason, 'Error');
+    assert.equal(cs.lastState.terminated.finishedAt, '2026-01-01T10:00:05Z');
+    assert.equal(cs.restartCount, 3);
+    assert.equal(st.phase, 'Running');
+  });
+
+  it('derives the phase from restartPolicy and exit codes (getPhase)', () => {
+    const exited = (code: number, oom = false) => computePodStatus(podOf({ restartPolicy: 'Never', containers: [{ name: 'app', image: 'x' }] }), obs([base({ running: false, exitCode: code, oomKilled: oom, finishedAt: t1 })]));
+    const failed = exited(1);
+    assert.equal(failed.phase, 'Failed');
+    assert.equal(failed.containerStatuses[0].state.terminated.reason, 'Error');
+    assert.deepEqual(failed.conditions.find((c: J) => c.type === 'Ready').reason, 'PodFailed');
+    assert.equal(exited(0).phase, 'Succeeded');
+    assert.equal(exited(0).containerStatuses[0].state.terminated.reason, 'Completed');
+    assert.equal(exited(137, true).containerStatuses[0].state.terminated.reason, 'OOMKilled');
+    assert.equal(podPhase(podOf({ restartPolicy: 'Always', containers: [{ name: 'app' }] }), [], [{ name: 'app', state: { terminated: { exitCode: 1 } } }]), 'Running');
+    assert.equal(podPhase(podOf({ restartPolicy: 'OnFailure', containers: [{ name: 'app' }] }), [], [{ name: 'app', state: { terminated: { exitCode: 0 } } }]), 'Succeeded');
+    assert.equal(podPhase(podOf({ containers: [{ name: 'app' }] }), [], [{ name: 'app', state: { waiting: { reason: 'ErrImagePull' } } }]), 'Pending');
+  });
+
+  it('keeps the pod Pending and Initialized False while init containers run', () => {
+    const pod = podOf({ initContainers: [{ name: 'setup', image: 'x' }, { name: 'migrate', image: 'x' }], containers: [{ name: 'app', image: 'x' }] });
+    const st = computePodStatus(pod, obs([base({ name: 'setup', role: 'init', running: false, exitCode: 0, finishedAt: t1 }), base({ name: 'migrate', role: 'init' })]));
+    assert.equal(st.phase, 'Pending');
+    const init = st.conditions.find((c: J) => c.type === 'Initialized');
+    assert.deepEqual([init.status, init.reason, init.message], ['False', 'ContainersNotInitialized', 'containers with incomplete status: [migrate]']);
+    assert.equal(st.initContainerStatuses[0].state.terminated.reason, 'Completed');
+    assert.equal(st.initContainerStatuses[0].ready, true);
+    assert.equal(st.containerStatuses[0].state.waiting.reason, 'PodInitializing');
+  });
+
+  it('never leaves a terminal phase and keeps the last pod IP once the sandbox is gone', () => {
+    const pod = podOf({ containers: [{ name: 'app', image: 'x' }] });
+    pod.status = { phase: 'Failed', podIP: '10.244.1.7', podIPs: [{ ip: '10.244.1.7' }] };
+    const st = computePodStatus(pod, { ...obs([base({})]), sandbox: undefined });
+    assert.equal(st.phase, 'Failed');
+    assert.equal(st.podIP, '10.244.1.7');
+  });
+});
+
+describe('Back-off durations', () => {
+  it('print as Go durations in kubelet messages', () => {
+    assert.deepEqual([10_000, 40_000, 80_000, 300_000].map(goDuration), ['10s', '40s', '1m20s', '5m0s']);
+  });
+});

@@ -1,0 +1,297 @@
+// The pod worker (the kubelet's core loop, run from the control plane) against a real kubeshim and
+// real hosts of the test bed, reached over SSH with the Engine API pinned to 1.26: pods created with
+// kubectl run as Docker containers, restart, fail, back off, are deleted gracefully, and survive a
+// control-plane restart without being restarted.
+import { strict as assert } from 'node:assert';
+import type Docker from 'dockerode';
+import { PodWorker } from '../../lib/nodes/pod-worker.js';
+import { INFRA_IMAGE } from '../../lib/nodes/infra-image.js';
+import { POD_NETWORK } from '../../lib/nodes/pod-network.js';
+import { createDockerClient } from '../../lib/nodes/docker-client.js';
+import { createHostConnection } from '../../lib/nodes/ssh-connection.js';
+import { CONTAINER_LABELS, type HostConnection, type HostEndpoint } from '../../lib/nodes/types.js';
+import type { KObject } from '../../lib/registry/resource-type.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { startTestbed, type Testbed } from '../testbed/testbed.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type J = any;
+
+const POD_CIDRS = ['10.244.11.0/24', '10.244.12.0/24'] as const;
+
+function inCidr(ip: string, cidr: string): boolean {
+  const [base, bits] = cidr.split('/');
+  const n = (s: string) => s.split('.').reduce((a, o) => a * 256 + Number(o), 0);
+  const mask = (0xffffffff << (32 - Number(bits))) >>> 0;
+  return ((n(ip) & mask) >>> 0) === ((n(base) & mask) >>> 0);
+}
+
+async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function execIn(docker: Docker, id: string, cmd: string[]): Promise<{ code: number; output: string }> {
+  const exec = await docker.getContainer(id).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
+  const stream = await exec.start({ hijack: true, stdin: false });
+  const chunks: Buffer[] = [];
+  await new Promise<void>((resolve, reject) => {
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('end', resolve);
+    stream.on('error', reject);
+  });
+  const info = await exec.inspect();
+  // Multiplexed frames: 8-byte header then payload.
+  const raw = Buffer.concat(chunks);
+  let out = '';
+  for (let i = 0; i + 8 <= raw.length; ) {
+    const len = raw.readUInt32BE(i + 4);
+    out += raw.subarray(i + 8, i + 8 + len).toString('utf8');
+    i += 8 + len;
+  }
+  return { code: info.ExitCode ?? -1, output: out };
+}
+
+describe('Pod worker on real hosts', function () {
+  this.timeout(180_000);
+  let ts: TestServer;
+  let tb: Testbed;
+  let nodes: HostEndpoint[];
+  const connections: HostConnection[] = [];
+  const dockers: Docker[] = [];
+  let workers: PodWorker[] = [];
+  let podType: J;
+
+  const pod = (ns: string, name: string) => ts.server.generic.get(podType, ns, name);
+  const podContainers = async (i: number, uid: string | undefined) =>
+    (await dockers[i].listContainers({ all: true, filters: { label: [`${CONTAINER_LABELS.podUid}=${uid}`] } })) as Array<{ Id: string; State: string; Labels: Record<string, string> }>;
+  const apply = (yaml: string) => ts.kubectl().ok(['apply', '-f', '-'], { input: yaml });
+  const newWorker = (i: number) =>
+    new PodWorker({ nodeName: nodes[i].name, docker: dockers[i], generic: ts.server.generic, registry: ts.server.registry, podCIDR: POD_CIDRS[i], hostIP: nodes[i].address, resyncMs: 500, host: connections[i] });
+
+  before(async () => {
+    [ts, tb] = await Promise.all([startTestServer(), startTestbed({ hosts: 2, images: ['busybox:latest', 'redis:latest', 'postgres:latest'] })]);
+    nodes = tb.nodes();
+    podType = ts.server.registry.lookup('', 'v1', 'pods');
+    for (const endpoint of nodes) {
+      const conn = createHostConnection(endpoint);
+      await conn.start();
+      connections.push(conn);
+      dockers.push(createDockerClient(conn, { version: '1.26' }));
+    }
+    workers = nodes.map((_, i) => newWorker(i));
+    await Promise.all(workers.map((w) => w.start()));
+  });
+  after(async () => {
+    await Promise.all(workers.map((w) => w.stop()));
+    await Promise.all(connections.map((c) => c.close()));
+    await tb?.stop();
+    await ts?.stop();
+  });
+
+  it('runs a pod created with kubectl and gives it an IP from the node pod CIDR', async () => {
+    await apply(`apiVersion: v1
+kind: Pod
+metadata: {name: web, labels: {app: web}}
+spec:
+  nodeName: ${nodes[1].name}
+  containers:
+  - name: app
+    image: busybox:latest
+    command: ["sh", "-c", "echo started; exec sleep 3600"]
+    env:
+    - {name: POD_NAME, valueFrom: {fieldRef: {fieldPath: metadata.name}}}
+    - {name: GREETING, value: "hello-$(POD_NAME)"}
+`);
+    const p = await until('web Running', async () => {
+      const p = await pod('default', 'web');
+      return p.status?.phase === 'Running' && p.status.podIP ? p : undefined;
+    });
+    assert.ok(inCidr(p.status.podIP, POD_CIDRS[1]), `${p.status.podIP} is in ${POD_CIDRS[1]}`);
+    assert.deepEqual(p.status.podIPs, [{ ip: p.status.podIP }]);
+    assert.equal(p.status.hostIP, nodes[1].address);
+    const cs = p.status.containerStatuses[0];
+    assert.equal(cs.ready, true);
+    assert.match(cs.containerID, /^docker:\/\/[0-9a-f]{64}$/);
+    assert.equal(cs.image, 'busybox:latest');
+    assert.deepEqual(
+      p.status.conditions.map((c: J) => `${c.type}=${c.status}`),
+      ['PodReadyToStartContainers=True', 'Initialized=True', 'Ready=True', 'ContainersReady=True', 'PodScheduled=True'],
+    );
+    const table = await ts.kubectl().ok(['get', 'pod', 'web', '-o', 'wide']);
+    assert.match(table, new RegExp(`web\\s+1/1\\s+Running\\s+0\\s+\\S+\\s+${p.status.podIP.replace(/\./g, '\\.')}\\s+${nodes[1].name}`));
+    // The sandbox runs kubeshim's own pause image on kubeshim's bridge network.
+    const containers = await podContainers(1, p.metadata.uid);
+    const infra = containers.find((c) => c.Labels[CONTAINER_LABELS.role] === 'infra')!;
+    const info = await dockers[1].getContainer(infra.Id).inspect();
+    assert.equal(info.Config.Image, INFRA_IMAGE);
+    assert.equal(info.State.Running, true);
+    assert.deepEqual(Object.keys(info.NetworkSettings.Networks), [POD_NETWORK]);
+    // $(VAR) expansion in env values.
+    const app = containers.find((c) => c.Labels[CONTAINER_LABELS.containerName] === 'app')!;
+    const env = await execIn(dockers[1], app.Id, ['sh', '-c', 'echo $GREETING']);
+    assert.equal(env.output.trim(), 'hello-web');
+    const events = JSON.parse(await ts.kubectl().ok(['get', 'events', '--field-selector', 'involvedObject.name=web', '-o', 'json'])).items as J[];
+    const reasons = events.map((e) => e.reason);
+    for (const r of ['Pulled', 'Created', 'Started']) assert.ok(reasons.includes(r), `event ${r} in ${reasons}`);
+    const pulled = events.find((e) => e.reason === 'Pulled');
+    assert.equal(pulled.message, 'Container image "busybox:latest" already present on machine');
+    assert.deepEqual(pulled.source, { component: 'kubelet', host: nodes[1].name });
+    assert.equal(pulled.involvedObject.fieldPath, 'spec.containers{app}');
+  });
+
+  it('runs the three-container pod whose containers reach each other on 127.0.0.1', async () => {
+    await apply(`apiVersion: v1
+kind: Pod
+metadata: {name: trio}
+spec:
+  nodeName: ${nodes[0].name}
+  containers:
+  - {name: redis, image: "redis:latest"}
+  - {name: postgres, image: "postgres:latest"}
+  - {name: app, image: "busybox:latest", command: ["sleep", "3600"]}
+`);
+    const p = await until('trio Running and ready', async () => {
+      const p = await pod('default', 'trio');
+      return p.status?.phase === 'Running' && (p.status.containerStatuses ?? []).every((c: J) => c.ready) ? p : undefined;
+    });
+    const app = (await podContainers(0, p.metadata.uid)).find((c) => c.Labels[CONTAINER_LABELS.containerName] === 'app')!;
+    // busybox nc has no -z: send a line and read the answer (the test bed's redis answers +PONG, its postgres echoes).
+    const ask = async (port: number, line: string) => (await execIn(dockers[0], app.Id, ['sh', '-c', `echo ${line} | nc -w 2 127.0.0.1 ${port}`])).output;
+    await until('redis answers on 127.0.0.1:6379', async () => (await ask(6379, 'PING')).includes('+PONG'));
+    await until('postgres answers on 127.0.0.1:5432', async () => (await ask(5432, 'hello')).includes('hello'));
+    // They share the sandbox's UTS namespace too: the hostname is the pod name.
+    assert.equal((await execIn(dockers[0], app.Id, ['hostname'])).output.trim(), 'trio');
+  });
+
+  it('restarts a container whose process was killed, with restartCount 1', async () => {
+    const before = await pod('default', 'trio');
+    const app = (await podContainers(0, before.metadata.uid)).find((c) => c.Labels[CONTAINER_LABELS.containerName] === 'app' && c.State === 'running')!;
+    await dockers[0].getContainer(app.Id).kill({ signal: 'SIGKILL' });
+    const p = await until('app restarted', async () => {
+      const p = await pod('default', 'trio');
+      const cs = p.status.containerStatuses.find((c: J) => c.name === 'app');
+      return cs.restartCount === 1 && cs.state.running ? p : undefined;
+    });
+    const cs = p.status.containerStatuses.find((c: J) => c.name === 'app');
+    assert.equal(cs.lastState.terminated.exitCode, 137);
+    assert.equal(cs.lastState.terminated.reason, 'Error');
+    assert.equal(cs.lastState.terminated.containerID, `docker://${app.Id}`);
+    assert.notEqual(cs.containerID, `docker://${app.Id}`);
+    assert.equal(p.status.phase, 'Running');
+    // The other containers were left alone.
+    for (const name of ['redis', 'postgres']) assert.equal(p.status.containerStatuses.find((c: J) => c.name === name).restartCount, 0);
+  });
+
+  it('marks a pod Failed with the exit code when a container exits 1 and restartPolicy is Never', async () => {
+    await apply(`apiVersion: v1
+kind: Pod
+metadata: {name: fails}
+spec:
+  nodeName: ${nodes[0].name}
+  restartPolicy: Never
+  containers:
+  - {name: main, image: "busybox:latest", command: ["sh", "-c", "exit 1"]}
+`);
+    const p = await until('fails Failed', async () => {
+      const p = await pod('default', 'fails');
+      return p.status?.phase === 'Failed' ? p : undefined;
+    });
+    const t = p.status.containerStatuses[0].state.terminated;
+    assert.equal(t.exitCode, 1);
+    assert.equal(t.reason, 'Error');
+    assert.equal(p.status.containerStatuses[0].restartCount, 0);
+    assert.match(await ts.kubectl().ok(['get', 'pod', 'fails']), /fails\s+0\/1\s+Error\s+0/);
+    // Nothing of it runs any more (the sandbox is stopped too), and it was never restarted.
+    await until('sandbox stopped', async () => (await podContainers(0, p.metadata.uid)).every((c) => c.State !== 'running'));
+    assert.equal((await podContainers(0, p.metadata.uid)).filter((c) => c.Labels[CONTAINER_LABELS.role] === 'app').length, 1);
+  });
+
+  it('reports ErrImagePull, then ImagePullBackOff, for an image the host lacks and cannot pull', async () => {
+    await apply(`apiVersion: v1
+kind: Pod
+metadata: {name: noimage}
+spec:
+  nodeName: ${nodes[0].name}
+  containers:
+  - {name: main, image: "127.0.0.1:1/nosuch:1.0"}
+`);
+    const p = await until('ImagePullBackOff', async () => {
+      const p = await pod('default', 'noimage');
+      return p.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'ImagePullBackOff' ? p : undefined;
+    });
+    assert.match(p.status.containerStatuses[0].state.waiting.message, /^Back-off pulling image "127\.0\.0\.1:1\/nosuch:1\.0": ErrImagePull: /);
+    assert.equal(p.status.phase, 'Pending');
+    const events = JSON.parse(await ts.kubectl().ok(['get', 'events', '--field-selector', 'involvedObject.name=noimage', '-o', 'json'])).items as J[];
+    const messages = events.map((e) => `${e.type} ${e.reason} ${e.message}`);
+    assert.ok(messages.some((m) => m.startsWith('Warning Failed Failed to pull image "127.0.0.1:1/nosuch:1.0": ')), messages.join('\n'));
+    assert.ok(messages.includes('Warning Failed Error: ErrImagePull'), messages.join('\n'));
+    assert.ok(messages.includes('Normal BackOff Back-off pulling image "127.0.0.1:1/nosuch:1.0"'), messages.join('\n'));
+    assert.match(await ts.kubectl().ok(['get', 'pod', 'noimage']), /noimage\s+0\/1\s+(ErrImagePull|ImagePullBackOff)\s+0/);
+  });
+
+  it('stops the containers on kubectl delete pod and the pod is gone within its grace period', async () => {
+    await apply(`apiVersion: v1
+kind: Pod
+metadata: {name: doomed}
+spec:
+  nodeName: ${nodes[1].name}
+  terminationGracePeriodSeconds: 3
+  containers:
+  - {name: main, image: "busybox:latest", command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"]}
+  - {name: stubborn, image: "busybox:latest", command: ["sleep", "3600"]}
+`);
+    const p = await until('doomed Running', async () => {
+      const p = await pod('default', 'doomed');
+      return p.status?.phase === 'Running' ? p : undefined;
+    });
+    const t0 = Date.now();
+    await ts.kubectl().ok(['delete', 'pod', 'doomed', '--timeout=30s']);
+    const took = Date.now() - t0;
+    // `sleep` as PID 1 ignores SIGTERM: it is killed when the 3 s run out; the delete returns then.
+    assert.ok(took < 3000 + 5000, `delete took ${took} ms`);
+    await assert.rejects(pod('default', 'doomed'), (e: J) => e.code === 404);
+    await until('containers removed', async () => (await podContainers(1, p.metadata.uid)).length === 0);
+    const events = JSON.parse(await ts.kubectl().ok(['get', 'events', '--field-selector', 'involvedObject.name=doomed', '-o', 'json'])).items as J[];
+    assert.ok(events.some((e) => e.reason === 'Killing' && e.message === 'Stopping container stubborn'));
+  });
+
+  it('adopts running containers after a control-plane restart instead of restarting them', async () => {
+    const before = await pod('default', 'trio');
+    const idsBefore = (await podContainers(0, before.metadata.uid)).filter((c) => c.State === 'running').map((c) => c.Id).sort();
+    await workers[0].stop();
+    workers[0] = newWorker(0);
+    await workers[0].start();
+    // Several passes of the new worker.
+    await new Promise((r) => setTimeout(r, 2500));
+    const after = await pod('default', 'trio');
+    const all = await podContainers(0, after.metadata.uid);
+    assert.deepEqual(all.filter((c) => c.State === 'running').map((c) => c.Id).sort(), idsBefore);
+    assert.equal(after.status.phase, 'Running');
+    assert.equal(after.status.containerStatuses.find((c: J) => c.name === 'app').restartCount, 1);
+    // No duplicates: one instance per restart count per container.
+    const keys = all.map((c) => `${c.Labels[CONTAINER_LABELS.role]}/${c.Labels[CONTAINER_LABELS.containerName]}/${c.Labels[CONTAINER_LABELS.restartCount]}`);
+    assert.equal(new Set(keys).size, keys.length);
+  });
+
+  it('removes the containers of pods that no longer exist', async () => {
+    const p = await pod('default', 'web');
+    await workers[1].stop();
+    // Deleted while no worker watched (forced, as after a host outage): nothing left to stop it.
+    await ts.kubectl().ok(['delete', 'pod', 'web', '--grace-period=0', '--force']);
+    assert.ok((await podContainers(1, p.metadata.uid)).some((c) => c.State === 'running'));
+    workers[1] = newWorker(1);
+    await workers[1].start();
+    await until('orphans removed', async () => (await podContainers(1, p.metadata.uid)).length === 0);
+  });
+});
