@@ -21,6 +21,8 @@ import {
   readdirSync,
   readFileSync,
   readlinkSync,
+  realpathSync,
+  rmdirSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -236,6 +238,62 @@ function withDescendants(roots: number[]): number[] {
   return [...seen];
 }
 
+/**
+ * The bed's cgroups: each engine runs with `--cgroup-parent /<netns>` (cgroupfs driver), so every
+ * container of the bed sits under a cgroup named like the host's namespace, in every hierarchy
+ * (cgroup v1 controllers, or the one v2 tree).
+ */
+function bedCgroups(state: BedState): string[] {
+  const base = '/sys/fs/cgroup';
+  let roots: string[];
+  if (existsSync(join(base, 'cgroup.controllers'))) roots = [base];
+  else {
+    roots = [];
+    try {
+      // cpu and cpuacct are often links to one cpu,cpuacct hierarchy: visit each once.
+      roots = [...new Set(readdirSync(base).map((d) => realpathSync(join(base, d))))];
+    } catch {
+      // no cgroup fs
+    }
+  }
+  const found: string[] = [];
+  const walk = (dir: string) => {
+    // Children first, so rmdir can go in this order.
+    for (const e of readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) walk(join(dir, e.name));
+    found.push(dir);
+  };
+  for (const root of roots) {
+    for (const ns of state.netns) {
+      const dir = join(root, ns);
+      if (existsSync(dir)) walk(dir);
+    }
+  }
+  return found;
+}
+
+function cgroupProcs(state: BedState): number[] {
+  const pids: number[] = [];
+  for (const dir of bedCgroups(state)) {
+    try {
+      for (const l of readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n')) if (l) pids.push(Number(l));
+    } catch {
+      // removed meanwhile
+    }
+  }
+  return pids;
+}
+
+/** Empty cgroups left by killed containers (a dead engine cannot remove them). */
+function removeCgroups(state: BedState): void {
+  for (const dir of bedCgroups(state)) {
+    try {
+      rmdirSync(dir);
+    } catch {
+      // busy or gone
+    }
+  }
+}
+
 /** A wait: until all these pids are gone, or ms passed. */
 interface Wait {
   pids: number[];
@@ -257,7 +315,9 @@ function* endProcesses(state: BedState): Generator<Wait, void, void> {
       return false;
     }
   });
-  const containers = withDescendants(shims).filter((pid) => !shims.includes(pid));
+  const containers = [
+    ...new Set([...withDescendants(shims).filter((pid) => !shims.includes(pid)), ...cgroupProcs(state)]),
+  ];
   signal(containers, 'SIGKILL');
   yield { pids: containers, ms: 2000 };
   const daemons = daemonPids(state);
@@ -340,6 +400,7 @@ async function teardown(state: BedState): Promise<void> {
     const until = Date.now() + ms;
     while (pids.some(alive) && Date.now() < until) await sleep(25);
   }
+  removeCgroups(state);
   removeNetwork(state);
   removeFiles(state);
 }
@@ -351,6 +412,7 @@ function teardownSync(state: BedState): void {
     const until = Date.now() + ms;
     while (pids.some(alive) && Date.now() < until) sleepSync(25);
   }
+  removeCgroups(state);
   removeNetwork(state);
   removeFiles(state);
 }
@@ -712,6 +774,10 @@ export async function startTestbed(opts: TestbedOptions = {}): Promise<Testbed> 
             '--containerd-plugins-namespace', `${host.netns}-plugins`,
             // Distinct per host so pod IPs never overlap across the bed (an overlay can route them).
             '--bip', `172.30.${i + 1}.1/24`,
+            // Containers of this engine under their own cgroup, so teardown finds every one of
+            // them (and removes the cgroups) even when the engine is gone.
+            '--exec-opt', 'native.cgroupdriver=cgroupfs',
+            '--cgroup-parent', `/${host.netns}`,
             // On SIGTERM dockerd waits this long for running containers, not their 10 s each.
             '--shutdown-timeout', '1',
             '--log-level', 'warn',
