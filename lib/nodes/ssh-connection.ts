@@ -19,6 +19,8 @@ export interface HostConnectionOptions {
   /** TCP connect + SSH handshake + auth, ms. */
   connectTimeoutMs?: number;
   backoff?: { initialMs: number; maxMs: number };
+  /** Concurrent exec sessions on the connection; more wait for a free one. Default 10, sshd's MaxSessions default. */
+  maxSessions?: number;
 }
 
 /** An Error that carries the HostFault it stands for (Node conditions and the CLI read `.fault`). */
@@ -108,6 +110,8 @@ class SshHostConnection extends EventEmitter implements HostConnection {
   #retryTimer?: NodeJS.Timeout;
   #keepaliveTimer?: NodeJS.Timeout;
   #pings: number[] = [];
+  #sessions = 0;
+  #waiters: Array<() => void> = [];
   #started?: Promise<void>;
   #settleStart?: { resolve(): void; reject(e: Error): void };
   /** A key learned by trust-on-first-use stays pinned for later reconnects even without a known_hosts file. */
@@ -121,6 +125,7 @@ class SshHostConnection extends EventEmitter implements HostConnection {
       keepaliveCountMax: opts.keepaliveCountMax ?? 3,
       connectTimeoutMs: opts.connectTimeoutMs ?? 10_000,
       backoff: opts.backoff ?? { initialMs: 500, maxMs: 30_000 },
+      maxSessions: opts.maxSessions ?? 10,
     };
   }
 
@@ -378,27 +383,36 @@ class SshHostConnection extends EventEmitter implements HostConnection {
   exec(command: string, opts: { timeoutMs?: number; signal?: AbortSignal; stdin?: string | Buffer } = {}): Promise<ExecResult> {
     const timeoutMs = opts.timeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS;
     return new Promise<ExecResult>((resolve, reject) => {
-      let client: Client;
       try {
-        client = this.#readyClient();
+        this.#readyClient();
       } catch (e) {
         return reject(e);
       }
       if (opts.signal?.aborted) return reject(new Error(`command on node ${this.endpoint.name} aborted before it started: ${describeCommand(command)}`));
+      let client: Client | undefined;
       let channel: ClientChannel | undefined;
       let done = false;
+      let holding = false;
+      let cancelWait: (() => void) | undefined;
       let pgid: number | undefined;
       let stderrHead = '';
       const stdout: Buffer[] = [];
       const stderr: Buffer[] = [];
       let code: number | undefined;
+      const release = (): void => {
+        if (!holding) return;
+        holding = false;
+        this.#releaseSession();
+      };
       const finish = (err?: Error): void => {
         if (done) return;
         done = true;
         clearTimeout(timer);
         opts.signal?.removeEventListener('abort', onAbort);
+        cancelWait?.();
         if (err) {
-          this.#kill(client, channel, pgid);
+          if (client) this.#kill(client, channel, pgid);
+          if (!channel) release();
           return reject(err);
         }
         resolve({ code: code ?? -1, stdout: Buffer.concat(stdout).toString('utf8'), stderr: stderrHead + Buffer.concat(stderr).toString('utf8') });
@@ -409,47 +423,104 @@ class SshHostConnection extends EventEmitter implements HostConnection {
         timeoutMs,
       );
       opts.signal?.addEventListener('abort', onAbort, { once: true });
-      // sshd makes the command's shell a session and process group leader (setsid), so $$ names
-      // the group of everything the command starts; announcing it first lets a timeout kill the
-      // whole group. Closing the channel alone does not (no pty, no SIGHUP), and the SSH "signal"
-      // request is ignored by many sshd versions (CentOS 7's OpenSSH 7.4 among them).
-      client.exec(`printf '${PGID_MARK}%s\\n' "$$" >&2; ${command}`, (err, ch) => {
-        if (err) return finish(new Error(`cannot run a command on node ${this.endpoint.name}: ${err.message}`));
-        if (done) {
-          ch.close();
-          return;
+      cancelWait = this.#acquireSession(() => {
+        holding = true;
+        if (done) return release();
+        try {
+          client = this.#readyClient();
+        } catch (e) {
+          return finish(e as Error);
         }
-        channel = ch;
-        let head: Buffer | undefined = Buffer.alloc(0);
-        ch.on('data', (d: Buffer) => stdout.push(d));
-        ch.stderr.on('data', (d: Buffer) => {
-          if (!head) return void stderr.push(d);
-          head = Buffer.concat([head, d]);
-          const nl = head.indexOf(10);
-          if (nl < 0 && head.length < 64) return;
-          const line = head.subarray(0, nl < 0 ? head.length : nl).toString('latin1');
-          if (line.startsWith(PGID_MARK)) {
-            pgid = Number(line.slice(PGID_MARK.length)) || undefined;
-            stderr.push(head.subarray(nl + 1));
-          } else {
-            stderr.push(head);
+        // sshd makes the command's shell a session and process group leader (setsid), so $$ names
+        // the group of everything the command starts; announcing it first lets a timeout kill the
+        // whole group. Closing the channel alone does not (no pty, no SIGHUP), and the SSH "signal"
+        // request is ignored by many sshd versions (CentOS 7's OpenSSH 7.4 among them).
+        let attempts = 0;
+        const open = (c: Client): void => {
+          try {
+            c.exec(`printf '${PGID_MARK}%s\\n' "$$" >&2; ${command}`, (err, ch) => onOpen(c, err, ch));
+          } catch (e) {
+            // ssh2 throws "Not connected" synchronously once the connection is gone.
+            onOpen(c, e as Error, undefined as unknown as ClientChannel);
           }
-          head = undefined;
-        });
-        ch.on('exit', (c: number | null, signal?: string) => {
-          if (typeof c === 'number') code = c;
-          // A shell reports death by signal N as 128+N; do the same so callers see one number.
-          else if (signal) code = 128 + ((osConstants.signals as Record<string, number>)[`SIG${signal}`] ?? 0);
-        });
-        ch.on('close', () => {
-          if (head && head.length) stderrHead = head.toString('utf8');
-          if (code === undefined) return finish(new Error(`command on node ${this.endpoint.name} ended without an exit status (connection lost?): ${describeCommand(command)}`));
-          finish();
-        });
-        if (opts.stdin !== undefined) ch.end(opts.stdin);
-        else ch.end();
+        };
+        const onOpen = (c: Client, err: Error | undefined, ch: ClientChannel): void => {
+          if (err) {
+            // sshd frees a session slot only once it has our CHANNEL_CLOSE, so a slot we just
+            // released may still be taken for a moment: retry briefly before giving up.
+            if (!done && attempts < 5 && this.#client === c) {
+              setTimeout(() => (done ? release() : open(c)), 10 * 2 ** attempts++);
+              return;
+            }
+            release();
+            return finish(new Error(`cannot run a command on node ${this.endpoint.name}: ${err.message.replace(/^\(SSH\) /, '')} (sshd's MaxSessions reached?)`));
+          }
+          if (done) {
+            ch.on('close', release);
+            ch.close();
+            return;
+          }
+          channel = ch;
+          let head: Buffer | undefined = Buffer.alloc(0);
+          ch.on('data', (d: Buffer) => stdout.push(d));
+          ch.stderr.on('data', (d: Buffer) => {
+            if (!head) return void stderr.push(d);
+            head = Buffer.concat([head, d]);
+            const nl = head.indexOf(10);
+            if (nl < 0 && head.length < 64) return;
+            const line = head.subarray(0, nl < 0 ? head.length : nl).toString('latin1');
+            if (line.startsWith(PGID_MARK)) {
+              pgid = Number(line.slice(PGID_MARK.length)) || undefined;
+              stderr.push(head.subarray(nl + 1));
+            } else {
+              stderr.push(head);
+            }
+            head = undefined;
+          });
+          ch.on('exit', (c: number | null, signal?: string) => {
+            if (typeof c === 'number') code = c;
+            // A shell reports death by signal N as 128+N; do the same so callers see one number.
+            else if (signal) code = 128 + ((osConstants.signals as Record<string, number>)[`SIG${signal}`] ?? 0);
+          });
+          ch.on('close', () => {
+            release();
+            if (head && head.length) stderrHead = head.toString('utf8');
+            if (code === undefined) return finish(new Error(`command on node ${this.endpoint.name} ended without an exit status (connection lost?): ${describeCommand(command)}`));
+            finish();
+          });
+          if (opts.stdin !== undefined) ch.end(opts.stdin);
+          else ch.end();
+        };
+        open(client);
       });
     });
+  }
+
+  /**
+   * Runs `start` once a session slot is free; returns a function that withdraws a waiting request.
+   * sshd refuses sessions beyond its MaxSessions (default 10) per connection with a bare "open
+   * failed", so bursts of commands queue here instead of failing.
+   */
+  #acquireSession(start: () => void): () => void {
+    if (this.#sessions < this.#opts.maxSessions) {
+      this.#sessions++;
+      start();
+      return () => undefined;
+    }
+    const waiter = (): void => {
+      this.#sessions++;
+      start();
+    };
+    this.#waiters.push(waiter);
+    return () => {
+      const i = this.#waiters.indexOf(waiter);
+      if (i >= 0) this.#waiters.splice(i, 1);
+    };
+  }
+
+  #releaseSession(): void {
+    this.#sessions--;
+    this.#waiters.shift()?.();
   }
 
   /** Ends a command we gave up on: its whole process group, then the channel. */
@@ -463,18 +534,8 @@ class SshHostConnection extends EventEmitter implements HostConnection {
       channel.close();
     }
     if (pgid && pgid > 1 && this.#client === client && this.#state === 'ready') {
-      client.exec(`kill -KILL -- -${pgid} 2>/dev/null`, (err, ch) => {
-        if (err) {
-          logger.warn('cannot kill a timed-out command', { node: this.endpoint.name, pgid, error: err.message });
-          return;
-        }
-        ch.resume();
-        ch.stderr.resume();
-        // Bounded like everything else: a host too slow for this is torn down by the keepalive.
-        const t = setTimeout(() => ch.close(), 10_000);
-        t.unref();
-        ch.on('close', () => clearTimeout(t));
-        ch.end();
+      this.exec(`kill -KILL -- -${pgid} 2>/dev/null`, { timeoutMs: 10_000 }).catch((e: Error) => {
+        logger.warn('cannot kill a timed-out command', { node: this.endpoint.name, pgid, error: e.message });
       });
     }
   }

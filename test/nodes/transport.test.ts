@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { createServer as createHttpServer, type ClientRequest } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { checkDocker, createDockerClient } from '../../lib/nodes/docker-client.js';
 import { blobKeyType, findKnownHostKeys, fingerprint, knownHostsName, parsePublicKey } from '../../lib/nodes/host-key.js';
 import { createHostConnection, type HostConnectionOptions } from '../../lib/nodes/ssh-connection.js';
@@ -296,6 +297,11 @@ describe('Host transport: SSH connection and Docker Engine API over it', functio
       assert.match((await c.exec('ip -4 -o addr show dev eth0')).stdout, new RegExp(`inet ${host.address.replace(/\./g, '\\.')}/`));
     });
 
+    it("queues commands beyond sshd's MaxSessions (10) instead of failing them", async () => {
+      const results = await Promise.all(Array.from({ length: 14 }, (_, i) => c.exec(`sleep 0.3; echo ${i}`)));
+      assert.deepEqual(results.map((r) => r.stdout), Array.from({ length: 14 }, (_, i) => `${i}\n`));
+    });
+
     it('kills a command that outlives its timeout and says so', async () => {
       const marker = `${20 + Math.floor(Math.random() * 1000) / 1000}`;
       const started = Date.now();
@@ -365,6 +371,30 @@ describe('Host transport: SSH connection and Docker Engine API over it', functio
       assert.deepEqual(listed.map((x) => x.Id), [ct.id]);
       await ct.remove({ force: true });
       assert.deepEqual(await docker.listContainers({ all: true, filters: { label: [`${TEST_LABEL}=${TEST_LABEL_VALUE}`] } }), []);
+    });
+
+    it('carries hijacked and streamed responses: docker exec with stdin, and container logs', async () => {
+      const c = connect(rootEp);
+      await c.start();
+      const docker = createDockerClient(c);
+      const ct = await docker.createContainer({
+        Image: 'busybox:latest',
+        Cmd: ['sh', '-c', 'echo started; sleep 60'],
+        Labels: { [TEST_LABEL]: TEST_LABEL_VALUE },
+      });
+      await ct.start();
+      const ex = await ct.exec({ Cmd: ['sh', '-c', 'read line; echo "got $line"; echo oops >&2'], AttachStdin: true, AttachStdout: true, AttachStderr: true });
+      const stream = await ex.start({ hijack: true, stdin: true });
+      const out = new PassThrough();
+      const err = new PassThrough();
+      docker.modem.demuxStream(stream, out, err);
+      stream.write('hello\n');
+      await new Promise<void>((resolve) => stream.once('end', () => resolve()));
+      assert.equal(String(out.read()), 'got hello\n');
+      assert.equal(String(err.read()), 'oops\n');
+      assert.equal((await ex.inspect()).ExitCode, 0);
+      const logs = await ct.logs({ stdout: true, stderr: true, follow: false });
+      assert.match(logs.toString('latin1'), /started\n/);
     });
 
     it('works for a non-root SSH user in the docker group', async () => {
