@@ -6,7 +6,7 @@
 // makeEnvironmentVariables, $(VAR) references the forked expansion package
 // (third_party/forked/golang/expansion) used by ExpandContainerCommandAndArgs.
 import { CONTAINER_LABELS } from './types.js';
-import { INFRA_IMAGE, PAUSE_PATH } from './infra-image.js';
+import { INFRA_IMAGE, PAUSE_PATH, type TarEntry } from './infra-image.js';
 import { parseQuantity } from '../validation/quantity.js';
 import type { KObject } from '../registry/resource-type.js';
 
@@ -18,6 +18,8 @@ export const DOCKER_TYPE_LABEL = 'io.kubernetes.docker.type';
 export const SANDBOX_ID_LABEL = 'io.kubernetes.sandbox.id';
 /** Where kubeshim keeps per-pod state on a host (kubelet's is /var/lib/kubelet). */
 export const HOST_STATE_DIR = '/var/lib/kubeshim';
+/** Where the sandbox container sees the pod's volume directory. */
+export const SANDBOX_VOLUMES_PATH = '/kubeshim-volumes';
 
 /** Why a container's config could not be made: the kubelet's CreateContainerConfigError. */
 export class ContainerConfigError extends Error {
@@ -253,17 +255,32 @@ function milli(raw: string | undefined): number {
 }
 
 /** A volume as the host sees it: a directory to bind, or a tmpfs (emptyDir medium Memory). */
-export type HostVolume = { hostPath: string } | { tmpfs: string };
+export type HostVolume = { hostPath: string; readOnly?: boolean } | { tmpfs: string };
+
+/** Where a pod's volumes live on the host, as the kubelet lays out /var/lib/kubelet/pods/<uid>/volumes. */
+export function podVolumesDir(pod: KObject): string {
+  return `${HOST_STATE_DIR}/pods/${pod.metadata.uid}/volumes`;
+}
 
 /** kubelet's layout: <state>/pods/<uid>/volumes/kubernetes.io~empty-dir/<name>. */
 export function emptyDirPath(pod: KObject, volume: string): string {
-  return `${HOST_STATE_DIR}/pods/${pod.metadata.uid}/volumes/kubernetes.io~empty-dir/${volume}`;
+  return `${podVolumesDir(pod)}/kubernetes.io~empty-dir/${volume}`;
 }
 
-/** Where each pod volume lives on the host (only the kinds kubeshim mounts: emptyDir, hostPath). */
+/** The plugin directory name of a volume whose files kubeshim writes (configMap, secret, downwardAPI, projected). */
+export function fileVolumeKind(v: J): string | undefined {
+  if (v.configMap) return 'kubernetes.io~configmap';
+  if (v.secret) return 'kubernetes.io~secret';
+  if (v.downwardAPI) return 'kubernetes.io~downward-api';
+  if (v.projected) return 'kubernetes.io~projected';
+  return undefined;
+}
+
+/** Where each pod volume lives on the host (emptyDir, hostPath, and the volumes of written files). */
 export function hostVolumes(pod: KObject): Map<string, HostVolume> {
   const out = new Map<string, HostVolume>();
   for (const v of pod.spec?.volumes ?? []) {
+    const kind = fileVolumeKind(v);
     if (v.emptyDir) {
       if (v.emptyDir.medium === 'Memory') {
         const size = v.emptyDir.sizeLimit ? parseQuantity(v.emptyDir.sizeLimit)?.value : undefined;
@@ -271,9 +288,125 @@ export function hostVolumes(pod: KObject): Map<string, HostVolume> {
       } else out.set(v.name, { hostPath: emptyDirPath(pod, v.name) });
     } else if (v.hostPath) {
       out.set(v.name, { hostPath: v.hostPath.path });
+    } else if (kind) {
+      // API data volumes are mounted read-only, as the kubelet has done since 1.9.4.
+      out.set(v.name, { hostPath: `${podVolumesDir(pod)}/${kind}/${v.name}`, readOnly: true });
     }
   }
   return out;
+}
+
+/** One file of a configMap/secret/downwardAPI/projected volume. */
+export interface VolumeFile {
+  path: string;
+  data: Buffer;
+  mode: number;
+}
+
+/** What volume files may read: ConfigMaps, Secrets and projected service account tokens (by volume/path). */
+export interface VolumeSources extends EnvSources {
+  tokens?: Map<string, string>;
+}
+
+/** Names of the ConfigMaps and Secrets a pod's volumes read. */
+export function volumeReferences(pod: KObject): { configMaps: Set<string>; secrets: Set<string> } {
+  const configMaps = new Set<string>();
+  const secrets = new Set<string>();
+  for (const v of pod.spec?.volumes ?? []) {
+    if (v.configMap?.name) configMaps.add(v.configMap.name);
+    if (v.secret?.secretName) secrets.add(v.secret.secretName);
+    for (const p of v.projected?.sources ?? []) {
+      if (p.configMap?.name) configMaps.add(p.configMap.name);
+      if (p.secret?.name) secrets.add(p.secret.name);
+    }
+  }
+  return { configMaps, secrets };
+}
+
+function keyedFiles(kind: 'configmap' | 'secret', name: string, obj: KObject | undefined, items: J[] | undefined, optional: boolean | undefined, mode: number): VolumeFile[] {
+  if (!obj) {
+    if (optional) return [];
+    throw new ContainerConfigError(`${kind} "${name}" not found`);
+  }
+  const data = new Map<string, Buffer>();
+  for (const [k, v] of Object.entries((obj.data ?? {}) as Record<string, string>)) data.set(k, kind === 'secret' ? Buffer.from(v, 'base64') : Buffer.from(v, 'utf8'));
+  for (const [k, v] of Object.entries((obj.binaryData ?? {}) as Record<string, string>)) data.set(k, Buffer.from(v, 'base64'));
+  if (!items?.length) return [...data].map(([path, d]) => ({ path, data: d, mode }));
+  const out: VolumeFile[] = [];
+  for (const it of items) {
+    const d = data.get(it.key);
+    if (!d) {
+      if (optional) continue;
+      throw new ContainerConfigError(`${kind} references non-existent ${kind === 'secret' ? 'secret' : 'config'} key: ${it.key}`);
+    }
+    out.push({ path: it.path, data: d, mode: it.mode ?? mode });
+  }
+  return out;
+}
+
+function downwardFiles(pod: KObject, items: J[] | undefined, mode: number, ctx: EnvContext): VolumeFile[] {
+  return (items ?? []).map((it: J) => {
+    let value = '';
+    if (it.fieldRef) value = fieldRefValue(pod, it.fieldRef.fieldPath, ctx);
+    else if (it.resourceFieldRef) {
+      const c = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].find((x: J) => x.name === it.resourceFieldRef.containerName);
+      value = resourceFieldValue(pod, c ?? {}, it.resourceFieldRef, ctx);
+    }
+    return { path: it.path, data: Buffer.from(value, 'utf8'), mode: it.mode ?? mode };
+  });
+}
+
+/**
+ * The files of one configMap/secret/downwardAPI/projected volume (undefined for other kinds), as the
+ * kubelet's volume plugins compute them; a missing non-optional source fails like MountVolume.SetUp.
+ */
+export function volumeFiles(pod: KObject, v: J, sources: VolumeSources, ctx: EnvContext = {}): VolumeFile[] | undefined {
+  if (v.configMap) return keyedFiles('configmap', v.configMap.name, sources.configMaps.get(v.configMap.name), v.configMap.items, v.configMap.optional, v.configMap.defaultMode ?? 0o644);
+  if (v.secret) return keyedFiles('secret', v.secret.secretName, sources.secrets.get(v.secret.secretName), v.secret.items, v.secret.optional, v.secret.defaultMode ?? 0o644);
+  if (v.downwardAPI) return downwardFiles(pod, v.downwardAPI.items, v.downwardAPI.defaultMode ?? 0o644, ctx);
+  if (!v.projected) return undefined;
+  const mode = v.projected.defaultMode ?? 0o644;
+  const out: VolumeFile[] = [];
+  for (const p of v.projected.sources ?? []) {
+    if (p.configMap) out.push(...keyedFiles('configmap', p.configMap.name, sources.configMaps.get(p.configMap.name), p.configMap.items, p.configMap.optional, mode));
+    else if (p.secret) out.push(...keyedFiles('secret', p.secret.name, sources.secrets.get(p.secret.name), p.secret.items, p.secret.optional, mode));
+    else if (p.downwardAPI) out.push(...downwardFiles(pod, p.downwardAPI.items, mode, ctx));
+    else if (p.serviceAccountToken) {
+      const token = sources.tokens?.get(`${v.name}/${p.serviceAccountToken.path}`);
+      if (token === undefined) throw new ContainerConfigError(`failed to fetch token: no token issuer for service account "${pod.spec?.serviceAccountName ?? 'default'}"`);
+      // Tokens are private to the pod's user: upstream writes them 0600 unless a mode is given.
+      out.push({ path: p.serviceAccountToken.path, data: Buffer.from(token, 'utf8'), mode: v.projected.defaultMode ?? 0o600 });
+    }
+  }
+  return out;
+}
+
+/**
+ * The tar that lays a volume's files out as the kubelet's AtomicWriter does: the payload in a
+ * `..<version>` directory, a `..data` symlink to it, and one user-visible symlink per top-level
+ * name through `..data` — so a running container sees an update switch over in one rename.
+ */
+export function volumeTarEntries(base: string, files: VolumeFile[], version: string): TarEntry[] {
+  const entries: TarEntry[] = [{ name: base, type: 'dir', mode: 0o777 }];
+  const payload = `${base}/..${version}`;
+  entries.push({ name: payload, type: 'dir', mode: 0o755 });
+  const dirs = new Set<string>();
+  const tops = new Set<string>();
+  for (const f of files) {
+    const parts = f.path.split('/').filter(Boolean);
+    tops.add(parts[0]);
+    for (let i = 1; i < parts.length; i++) {
+      const d = parts.slice(0, i).join('/');
+      if (!dirs.has(d)) {
+        dirs.add(d);
+        entries.push({ name: `${payload}/${d}`, type: 'dir', mode: 0o755 });
+      }
+    }
+    entries.push({ name: `${payload}/${parts.join('/')}`, type: 'file', data: f.data, mode: f.mode });
+  }
+  entries.push({ name: `${base}/..data`, type: 'symlink', linkname: `..${version}` });
+  for (const t of [...tops].sort()) entries.push({ name: `${base}/${t}`, type: 'symlink', linkname: `..data/${t}` });
+  return entries;
 }
 
 /** Binds (Docker creates missing host directories for them) and tmpfs mounts of a container. */
@@ -288,7 +421,7 @@ export function containerMounts(container: J, volumes: Map<string, HostVolume>):
       continue;
     }
     const src = m.subPath ? `${v.hostPath.replace(/\/$/, '')}/${m.subPath}` : v.hostPath;
-    binds.push(`${src}:${m.mountPath}${m.readOnly ? ':ro' : ''}`);
+    binds.push(`${src}:${m.mountPath}${m.readOnly || v.readOnly ? ':ro' : ''}`);
   }
   return { binds, tmpfs };
 }
@@ -430,6 +563,9 @@ export function sandboxCreateOptions(pod: KObject, ctx: SandboxContext): Record<
     RestartPolicy: { Name: 'no' },
     // dockershim's defaultSandboxCPUshares.
     CpuShares: 2,
+    // The pod's volume directory, so the worker can write configMap/secret/downwardAPI files through
+    // the Engine API's archive upload (as root, no shell or SSH exec needed on the host).
+    Binds: [`${podVolumesDir(pod)}:${SANDBOX_VOLUMES_PATH}`],
   };
   if (spec.hostIPC) hostConfig.IpcMode = 'host';
   if (spec.hostPID) hostConfig.PidMode = 'host';

@@ -122,26 +122,60 @@ export function pauseElf(arch: PauseArch = 'amd64'): Buffer {
   return b;
 }
 
-/** A ustar archive holding one file (the image's whole root filesystem). */
-export function singleFileTar(name: string, data: Buffer, mode = 0o755): Buffer {
+/** One entry of an in-memory tar archive. */
+export interface TarEntry {
+  name: string;
+  type: 'file' | 'dir' | 'symlink';
+  data?: Buffer;
+  mode?: number;
+  linkname?: string;
+}
+
+function tarHeader(e: TarEntry, size: number): Buffer {
   const header = Buffer.alloc(512);
-  const put = (s: string, at: number, len: number) => header.write(s.slice(0, len), at, len, 'ascii');
+  const put = (s: string, at: number, len: number) => header.write(s.slice(0, len), at, len, 'utf8');
   const octal = (n: number, len: number) => n.toString(8).padStart(len - 1, '0') + '\0';
+  let name = e.type === 'dir' && !e.name.endsWith('/') ? `${e.name}/` : e.name;
+  let prefix = '';
+  if (Buffer.byteLength(name) > 100) {
+    // ustar splits long paths at a slash: prefix (155) + name (100).
+    const at = [...name.matchAll(/\//g)].map((m) => m.index!).find((i) => i <= 155 && Buffer.byteLength(name.slice(i + 1)) <= 100);
+    if (at === undefined) throw new Error(`path too long for a tar entry: ${name}`);
+    prefix = name.slice(0, at);
+    name = name.slice(at + 1);
+  }
   put(name, 0, 100);
-  put(octal(mode, 8), 100, 8);
+  put(octal(e.mode ?? (e.type === 'dir' ? 0o755 : e.type === 'symlink' ? 0o777 : 0o644), 8), 100, 8);
   put(octal(0, 8), 108, 8);
   put(octal(0, 8), 116, 8);
-  put(octal(data.length, 12), 124, 12);
-  put(octal(0, 12), 136, 12);
+  put(octal(size, 12), 124, 12);
+  put(octal(Math.floor(Date.now() / 1000), 12), 136, 12);
   put('        ', 148, 8);
-  put('0', 156, 1);
+  put(e.type === 'dir' ? '5' : e.type === 'symlink' ? '2' : '0', 156, 1);
+  if (e.linkname) put(e.linkname, 157, 100);
   put('ustar\0', 257, 6);
   put('00', 263, 2);
+  if (prefix) put(prefix, 345, 155);
   let sum = 0;
   for (const byte of header) sum += byte;
   put(sum.toString(8).padStart(6, '0') + '\0 ', 148, 8);
-  const pad = (512 - (data.length % 512)) % 512;
-  return Buffer.concat([header, data, Buffer.alloc(pad), Buffer.alloc(1024)]);
+  return header;
+}
+
+/** A ustar archive of the given entries (files, directories, symlinks), owned by root. */
+export function tarArchive(entries: TarEntry[]): Buffer {
+  const parts: Buffer[] = [];
+  for (const e of entries) {
+    const data = e.type === 'file' ? e.data ?? Buffer.alloc(0) : Buffer.alloc(0);
+    parts.push(tarHeader(e, data.length), data, Buffer.alloc((512 - (data.length % 512)) % 512));
+  }
+  parts.push(Buffer.alloc(1024));
+  return Buffer.concat(parts);
+}
+
+/** A ustar archive holding one file (the image's whole root filesystem). */
+export function singleFileTar(name: string, data: Buffer, mode = 0o755): Buffer {
+  return tarArchive([{ name, type: 'file', data, mode }]);
 }
 
 /** The Docker architecture name (`docker version` Arch) → the pause flavour. */

@@ -22,10 +22,17 @@ import {
   hostVolumes,
   resolveEnv,
   sandboxCreateOptions,
+  SANDBOX_VOLUMES_PATH,
+  fileVolumeKind,
   verifyRunAsNonRoot,
+  volumeFiles,
+  volumeReferences,
+  volumeTarEntries,
   type EnvSources,
+  type VolumeSources,
 } from './container-spec.js';
-import { ensureInfraImage } from './infra-image.js';
+import { createHash } from 'node:crypto';
+import { ensureInfraImage, tarArchive } from './infra-image.js';
 import { ensurePodNetwork, type PodNetwork } from './pod-network.js';
 import { computePodStatus, type ObservedContainer, type WaitingReason } from './pod-status.js';
 import { CONTAINER_LABELS, type HostConnection } from './types.js';
@@ -54,6 +61,10 @@ export interface PodWorkerOptions {
   host?: HostConnection;
   /** Back-off base, default 10 s (tests shorten it). */
   backoffInitialMs?: number;
+  /** Issues projected service account tokens (the API server's ServiceAccountTokens). */
+  tokens?: {
+    issue(opts: { namespace: string; name: string; uid: string; audiences?: string[]; expirationSeconds?: number }): { token: string; expiration: Date };
+  };
 }
 
 interface BackOffEntry {
@@ -129,6 +140,10 @@ export class PodWorker {
   private readonly backoff = new Map<string, BackOffEntry>();
   private readonly inspectCache = new Map<string, { state: string; info: J }>();
   private readonly events = new Map<string, { name: string; count: number }>();
+  /** uid/volume → the payload version last written (content hash). */
+  private readonly volumeVersions = new Map<string, string>();
+  /** uid/volume/path → a projected token and when to renew it (80 % of its life, as the kubelet). */
+  private readonly tokenCache = new Map<string, { token: string; renewAt: number }>();
   private setup?: Promise<PodNetwork>;
   private passRunning?: Promise<void>;
 
@@ -326,7 +341,7 @@ export class PodWorker {
     }
     if (sandbox) sandboxIP = await this.sandboxIP(pod, sandbox);
 
-    if (sandbox) {
+    if (sandbox && (await this.syncVolumes(pod, sandbox.Id, sandboxIP))) {
       const initDone = await this.syncInitContainers(pod, listed, sandbox.Id, sandboxIP, waiting);
       if (initDone) {
         for (const c of spec.containers ?? []) {
@@ -478,21 +493,8 @@ export class PodWorker {
     );
   }
 
-  private async envSources(pod: KObject, c: J): Promise<EnvSources> {
-    const ns = pod.metadata.namespace ?? 'default';
-    const refs = envReferences(c);
-    const sources: EnvSources = { configMaps: new Map(), secrets: new Map() };
-    const fetch = async (rt: ResourceType, name: string): Promise<KObject | undefined> => {
-      try {
-        return await this.generic.get(rt, ns, name);
-      } catch (e) {
-        if (e instanceof ApiError && e.code === 404) return undefined;
-        throw e;
-      }
-    };
-    for (const n of refs.configMaps) sources.configMaps.set(n, await fetch(this.configMapType, n));
-    for (const n of refs.secrets) sources.secrets.set(n, await fetch(this.secretType, n));
-    return sources;
+  private envSources(pod: KObject, c: J): Promise<EnvSources> {
+    return this.fetchSources(pod, envReferences(c));
   }
 
   private async startContainer(pod: KObject, c: J, role: 'app' | 'init', restartCount: number, sandboxId: string, podIP: string | undefined, waiting: Map<string, WaitingReason>): Promise<void> {
@@ -545,6 +547,86 @@ export class PodWorker {
       return;
     }
     await this.event(pod, c, 'Normal', 'Started', `Started container ${c.name}`, role);
+  }
+
+  // ---------- volumes ----------
+
+  private async projectedTokens(pod: KObject): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    const ns = pod.metadata.namespace ?? 'default';
+    const saName = pod.spec?.serviceAccountName ?? 'default';
+    for (const v of pod.spec?.volumes ?? []) {
+      for (const p of v.projected?.sources ?? []) {
+        const t = p.serviceAccountToken;
+        if (!t || !this.opts.tokens) continue;
+        const key = `${pod.metadata.uid}/${v.name}/${t.path}`;
+        const cached = this.tokenCache.get(key);
+        if (cached && cached.renewAt > Date.now()) {
+          out.set(`${v.name}/${t.path}`, cached.token);
+          continue;
+        }
+        const sa = await this.generic.get(this.opts.registry.lookup('', 'v1', 'serviceaccounts')!, ns, saName);
+        const issued = this.opts.tokens.issue({ namespace: ns, name: saName, uid: sa.metadata.uid!, audiences: t.audience ? [t.audience] : undefined, expirationSeconds: t.expirationSeconds ?? 3600 });
+        const life = issued.expiration.getTime() - Date.now();
+        this.tokenCache.set(key, { token: issued.token, renewAt: Date.now() + life * 0.8 });
+        out.set(`${v.name}/${t.path}`, issued.token);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Writes (and refreshes) configMap, secret, downwardAPI and projected volumes through the sandbox,
+   * which binds the pod's volume directory. False when a volume cannot be set up: the pod's
+   * containers wait (ContainerCreating) and a FailedMount event says why, as with the kubelet.
+   */
+  private async syncVolumes(pod: KObject, sandboxId: string, podIP: string | undefined): Promise<boolean> {
+    const volumes = (pod.spec?.volumes ?? []).filter((v: J) => fileVolumeKind(v));
+    if (!volumes.length) return true;
+    const refs = volumeReferences(pod);
+    const sources: VolumeSources = await this.fetchSources(pod, refs);
+    let ok = true;
+    for (const v of volumes) {
+      let files;
+      try {
+        if (v.projected) sources.tokens = await this.projectedTokens(pod);
+        files = volumeFiles(pod, v, sources, { podIP, hostIP: this.opts.hostIP })!;
+      } catch (e) {
+        ok = false;
+        await this.event(pod, undefined, 'Warning', 'FailedMount', `MountVolume.SetUp failed for volume "${v.name}" : ${errorText(e)}`);
+        continue;
+      }
+      const hash = createHash('sha256');
+      for (const f of files) hash.update(`${f.path}\0${f.mode}\0`).update(f.data).update('\0');
+      const version = hash.digest('hex').slice(0, 16);
+      const key = `${pod.metadata.uid}/${v.name}`;
+      if (this.volumeVersions.get(key) === version) continue;
+      const tar = tarArchive(volumeTarEntries(`${fileVolumeKind(v)}/${v.name}`, files, version));
+      try {
+        await bounded(this.docker.getContainer(sandboxId).putArchive(tar, { path: SANDBOX_VOLUMES_PATH }), DOCKER_CALL_MS, 'write volume');
+        this.volumeVersions.set(key, version);
+      } catch (e) {
+        ok = false;
+        await this.event(pod, undefined, 'Warning', 'FailedMount', `MountVolume.SetUp failed for volume "${v.name}" : ${errorText(e)}`);
+      }
+    }
+    return ok;
+  }
+
+  private async fetchSources(pod: KObject, refs: { configMaps: Set<string>; secrets: Set<string> }): Promise<EnvSources> {
+    const ns = pod.metadata.namespace ?? 'default';
+    const sources: EnvSources = { configMaps: new Map(), secrets: new Map() };
+    const fetch = async (rt: ResourceType, name: string): Promise<KObject | undefined> => {
+      try {
+        return await this.generic.get(rt, ns, name);
+      } catch (e) {
+        if (e instanceof ApiError && e.code === 404) return undefined;
+        throw e;
+      }
+    };
+    for (const n of refs.configMaps) sources.configMaps.set(n, await fetch(this.configMapType, n));
+    for (const n of refs.secrets) sources.secrets.set(n, await fetch(this.secretType, n));
+    return sources;
   }
 
   // ---------- sandbox ----------
@@ -648,7 +730,7 @@ export class PodWorker {
       await this.opts.host.exec(`rm -rf ${HOST_STATE_DIR}/pods/${uid}`, { timeoutMs: 30_000 }).catch(() => undefined);
     }
     for (const k of [...this.backoff.keys()]) if (k.startsWith(`${uid}/`)) this.backoff.delete(k);
-    for (const k of [...this.events.keys()]) if (k.startsWith(`${uid}/`)) this.events.delete(k);
+    for (const m of [this.events, this.volumeVersions, this.tokenCache]) for (const k of [...m.keys()]) if (k.startsWith(`${uid}/`)) m.delete(k);
     this.names.delete(uid);
   }
 

@@ -266,6 +266,146 @@ spec:
     assert.ok(events.some((e) => e.reason === 'Killing' && e.message === 'Stopping container stubborn'));
   });
 
+  it('runs init containers in order before the app containers, sharing an emptyDir', async () => {
+    await apply(`apiVersion: v1
+kind: Pod
+metadata: {name: inits}
+spec:
+  nodeName: ${nodes[0].name}
+  volumes:
+  - {name: work, emptyDir: {}}
+  initContainers:
+  - {name: first, image: "busybox:latest", command: ["sh", "-c", "echo one >> /work/log"], volumeMounts: [{name: work, mountPath: /work}]}
+  - {name: second, image: "busybox:latest", command: ["sh", "-c", "echo two >> /work/log"], volumeMounts: [{name: work, mountPath: /work}]}
+  containers:
+  - {name: app, image: "busybox:latest", command: ["sh", "-c", "echo app >> /work/log; exec sleep 3600"], volumeMounts: [{name: work, mountPath: /work}]}
+`);
+    const p = await until('inits Running', async () => {
+      const p = await pod('default', 'inits');
+      return p.status?.phase === 'Running' ? p : undefined;
+    });
+    assert.deepEqual(
+      p.status.initContainerStatuses.map((s: J) => [s.name, s.state.terminated?.reason, s.ready]),
+      [['first', 'Completed', true], ['second', 'Completed', true]],
+    );
+    assert.equal(p.status.conditions.find((c: J) => c.type === 'Initialized').status, 'True');
+    const app = (await podContainers(0, p.metadata.uid)).find((c) => c.Labels[CONTAINER_LABELS.containerName] === 'app')!;
+    const log = await until('app wrote its line', async () => {
+      const out = (await execIn(dockers[0], app.Id, ['cat', '/work/log'])).output;
+      return out.includes('app') ? out : undefined;
+    });
+    assert.equal(log, 'one\ntwo\napp\n');
+  });
+
+  it('backs off restarting a crashing container (CrashLoopBackOff)', async () => {
+    await apply(`apiVersion: v1
+kind: Pod
+metadata: {name: crashy}
+spec:
+  nodeName: ${nodes[0].name}
+  containers:
+  - {name: main, image: "busybox:latest", command: ["sh", "-c", "exit 3"]}
+`);
+    const p = await until('CrashLoopBackOff', async () => {
+      const p = await pod('default', 'crashy');
+      return p.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'CrashLoopBackOff' ? p : undefined;
+    });
+    const cs = p.status.containerStatuses[0];
+    // The first crash restarts at once; the second waits the kubelet's initial 10 s back-off.
+    assert.equal(cs.restartCount, 1);
+    assert.equal(cs.lastState.terminated.exitCode, 3);
+    assert.equal(cs.state.waiting.message, `back-off 10s restarting failed container=main pod=crashy_default(${p.metadata.uid})`);
+    assert.match(await ts.kubectl().ok(['get', 'pod', 'crashy']), /crashy\s+0\/1\s+CrashLoopBackOff\s+1 \(\S+ ago\)/);
+    const events = JSON.parse(await ts.kubectl().ok(['get', 'events', '--field-selector', 'involvedObject.name=crashy,reason=BackOff', '-o', 'json'])).items as J[];
+    assert.equal(events[0]?.message, `Back-off restarting failed container main in pod crashy_default(${p.metadata.uid})`);
+    assert.equal(events[0]?.type, 'Warning');
+    await ts.kubectl().ok(['delete', 'pod', 'crashy', '--grace-period=1']);
+  });
+
+  it('projects ConfigMaps and Secrets into env and files, and refreshes the files when the ConfigMap changes', async () => {
+    await apply(`apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings}
+data: {mode: fast, "app.conf": "port=80\\n"}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: creds}
+stringData: {password: s3cret}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: configured, labels: {tier: front}}
+spec:
+  nodeName: ${nodes[1].name}
+  volumes:
+  - {name: cfg, configMap: {name: settings}}
+  - {name: sec, secret: {secretName: creds, defaultMode: 0400}}
+  - name: info
+    downwardAPI: {items: [{path: labels, fieldRef: {fieldPath: metadata.labels}}]}
+  containers:
+  - name: app
+    image: busybox:latest
+    command: ["sleep", "3600"]
+    env:
+    - {name: MODE, valueFrom: {configMapKeyRef: {name: settings, key: mode}}}
+    - {name: PASSWORD, valueFrom: {secretKeyRef: {name: creds, key: password}}}
+    volumeMounts:
+    - {name: cfg, mountPath: /etc/app}
+    - {name: sec, mountPath: /etc/creds}
+    - {name: info, mountPath: /etc/podinfo}
+`);
+    const p = await until('configured Running', async () => {
+      const p = await pod('default', 'configured');
+      return p.status?.phase === 'Running' ? p : undefined;
+    });
+    const app = (await podContainers(1, p.metadata.uid)).find((c) => c.Labels[CONTAINER_LABELS.containerName] === 'app')!;
+    const sh = async (cmd: string) => (await execIn(dockers[1], app.Id, ['sh', '-c', cmd])).output;
+    assert.equal(await sh('echo $MODE $PASSWORD'), 'fast s3cret\n');
+    assert.equal(await sh('cat /etc/app/mode; echo; cat /etc/app/app.conf'), 'fast\nport=80\n');
+    assert.equal(await sh('cat /etc/creds/password'), 's3cret');
+    assert.match(await sh('ls -lL /etc/creds/password'), /^-r-------- /);
+    assert.equal(await sh('cat /etc/podinfo/labels'), 'tier="front"');
+    // Read-only, as the kubelet mounts API data volumes.
+    assert.notEqual((await execIn(dockers[1], app.Id, ['sh', '-c', 'echo x > /etc/app/new'])).code, 0);
+    await ts.kubectl().ok(['patch', 'configmap', 'settings', '-p', '{"data":{"mode":"slow"}}']);
+    await until('the file changed in the running container', async () => (await sh('cat /etc/app/mode')) === 'slow');
+  });
+
+  it('runs hostNetwork pods in the host network namespace with the host IP as pod IP', async () => {
+    await apply(`apiVersion: v1
+kind: Pod
+metadata: {name: hostnet}
+spec:
+  nodeName: ${nodes[1].name}
+  hostNetwork: true
+  containers:
+  - {name: app, image: "busybox:latest", command: ["sleep", "3600"]}
+`);
+    const p = await until('hostnet Running', async () => {
+      const p = await pod('default', 'hostnet');
+      return p.status?.phase === 'Running' ? p : undefined;
+    });
+    assert.equal(p.status.podIP, nodes[1].address);
+    const app = (await podContainers(1, p.metadata.uid)).find((c) => c.Labels[CONTAINER_LABELS.containerName] === 'app')!;
+    assert.match((await execIn(dockers[1], app.Id, ['ip', 'addr'])).output, new RegExp(`inet ${nodes[1].address.replace(/\./g, '\\.')}/`));
+  });
+
+  it('keeps the pause sandbox up, and it exits 0 at once on SIGTERM', async () => {
+    const c = await dockers[0].createContainer({ Image: INFRA_IMAGE, Cmd: ['/pause'], Labels: { test: 'pause' } } as never);
+    try {
+      await c.start();
+      await new Promise((r) => setTimeout(r, 1000));
+      assert.equal((await c.inspect()).State.Running, true);
+      const t0 = Date.now();
+      await c.stop({ t: 10 });
+      assert.ok(Date.now() - t0 < 3000, 'stopped by SIGTERM, not by the SIGKILL after 10 s');
+      assert.equal((await c.inspect()).State.ExitCode, 0);
+    } finally {
+      await c.remove({ force: true });
+    }
+  });
+
   it('adopts running containers after a control-plane restart instead of restarting them', async () => {
     const before = await pod('default', 'trio');
     const idsBefore = (await podContainers(0, before.metadata.uid)).filter((c) => c.State === 'running').map((c) => c.Id).sort();
@@ -279,6 +419,9 @@ spec:
     assert.deepEqual(all.filter((c) => c.State === 'running').map((c) => c.Id).sort(), idsBefore);
     assert.equal(after.status.phase, 'Running');
     assert.equal(after.status.containerStatuses.find((c: J) => c.name === 'app').restartCount, 1);
+    // Nothing changed, so nothing was written: the status is only updated when it differs.
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal((await pod('default', 'trio')).metadata.resourceVersion, after.metadata.resourceVersion);
     // No duplicates: one instance per restart count per container.
     const keys = all.map((c) => `${c.Labels[CONTAINER_LABELS.role]}/${c.Labels[CONTAINER_LABELS.containerName]}/${c.Labels[CONTAINER_LABELS.restartCount]}`);
     assert.equal(new Set(keys).size, keys.length);
