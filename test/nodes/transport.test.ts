@@ -148,19 +148,8 @@ describe('Host transport: SSH connection and Docker Engine API over it', functio
   });
 
   afterEach(async function () {
-    this.timeout(20_000);
-    const conns = open.splice(0);
-    // No container of this suite survives it, even when a test failed halfway.
-    const c = createHostConnection(rootEp, fast);
-    try {
-      await c.start();
-      const docker = createDockerClient(c);
-      for (const ct of await docker.listContainers({ all: true, filters: { label: [`${TEST_LABEL}=${TEST_LABEL_VALUE}`] } })) {
-        await docker.getContainer(ct.Id).remove({ force: true });
-      }
-    } finally {
-      await Promise.all([c, ...conns].map((x) => x.close()));
-    }
+    this.timeout(10_000);
+    await Promise.all(open.splice(0).map((c) => c.close()));
   });
 
   after(async function () {
@@ -333,6 +322,21 @@ describe('Host transport: SSH connection and Docker Engine API over it', functio
   });
 
   describe('Docker Engine API over SSH', () => {
+    afterEach(async function () {
+      this.timeout(20_000);
+      // No container of this suite survives it, even when a test failed halfway.
+      const c = createHostConnection(rootEp, fast);
+      try {
+        await c.start();
+        const docker = createDockerClient(c);
+        for (const ct of await docker.listContainers({ all: true, filters: { label: [`${TEST_LABEL}=${TEST_LABEL_VALUE}`] } })) {
+          await docker.getContainer(ct.Id).remove({ force: true });
+        }
+      } finally {
+        await c.close();
+      }
+    });
+
     it('pins every request to /v1.26/ and reports the engine', async () => {
       const c = connect(rootEp);
       await c.start();
