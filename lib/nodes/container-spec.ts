@@ -5,6 +5,7 @@
 // it with `container:<infra id>` modes. Environment variables follow kubelet_pods.go
 // makeEnvironmentVariables, $(VAR) references the forked expansion package
 // (third_party/forked/golang/expansion) used by ExpandContainerCommandAndArgs.
+import { createHash } from 'node:crypto';
 import { CONTAINER_LABELS } from './types.js';
 import { INFRA_IMAGE, PAUSE_PATH, type TarEntry } from './infra-image.js';
 import { parseQuantity } from '../validation/quantity.js';
@@ -16,6 +17,29 @@ type J = any;
 /** dockershim's container type label, kept so tools that know dockershim's layout recognise ours. */
 export const DOCKER_TYPE_LABEL = 'io.kubernetes.docker.type';
 export const SANDBOX_ID_LABEL = 'io.kubernetes.sandbox.id';
+/** dockershim's label for the container spec hash: a changed spec restarts the container. */
+export const CONTAINER_HASH_LABEL = 'io.kubernetes.container.hash';
+
+function stableJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
+  if (v && typeof v === 'object') {
+    return `{${Object.keys(v as object)
+      .sort()
+      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${stableJson((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+/**
+ * HashContainer: a digest of the container spec (resources left out, as upstream does since
+ * in-place resize), so a pod update that changes a container (e.g. `kubectl set image`) restarts it.
+ */
+export function containerHash(container: J): string {
+  const { resources: _r, ...rest } = container ?? {};
+  return createHash('sha256').update(stableJson(rest)).digest('hex').slice(0, 8);
+}
 /** Where kubeshim keeps per-pod state on a host (kubelet's is /var/lib/kubelet). */
 export const HOST_STATE_DIR = '/var/lib/kubeshim';
 /** Where the sandbox container sees the pod's volume directory. */
@@ -517,6 +541,7 @@ export function containerCreateOptions(pod: KObject, container: J, ctx: Containe
     Labels: {
       ...podLabels(pod, ctx.nodeName, ctx.role, container.name, ctx.restartCount),
       [SANDBOX_ID_LABEL]: ctx.infraId,
+      [CONTAINER_HASH_LABEL]: containerHash(container),
       'io.kubernetes.container.terminationMessagePath': container.terminationMessagePath ?? '/dev/termination-log',
       'io.kubernetes.container.terminationMessagePolicy': container.terminationMessagePolicy ?? 'File',
     },

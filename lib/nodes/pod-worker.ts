@@ -15,7 +15,9 @@ import type { KObject, ResourceType } from '../registry/resource-type.js';
 import type { Watcher } from '../storage/store.js';
 import {
   ContainerConfigError,
+  CONTAINER_HASH_LABEL,
   containerCreateOptions,
+  containerHash,
   containerName,
   envReferences,
   HOST_STATE_DIR,
@@ -385,7 +387,16 @@ export class PodWorker {
     const [latest] = all;
     let restartCount = 0;
     if (latest) {
-      if (latest.State === 'running') return;
+      const hash = latest.Labels[CONTAINER_HASH_LABEL];
+      if (latest.State === 'running' && (!hash || hash === containerHash(c))) return;
+      if (latest.State === 'running') {
+        // computePodActions: a changed spec kills the container and starts the new one at once.
+        await this.stopContainer(pod, latest, pod.spec?.terminationGracePeriodSeconds ?? 30, true, `Container ${c.name} definition changed, will be restarted`);
+        this.inspectCache.delete(latest.Id);
+        for (const old of all.slice(1)) await this.removeContainer(old.Id);
+        await this.startContainer(pod, c, role, Number(latest.Labels[CONTAINER_LABELS.restartCount] ?? 0) + 1, sandboxId, podIP, waiting);
+        return;
+      }
       const info = await this.inspect(latest);
       const started = info.State?.StartedAt && !String(info.State.StartedAt).startsWith('0001');
       if (latest.State === 'created' && !started) {
@@ -677,12 +688,12 @@ export class PodWorker {
 
   // ---------- termination ----------
 
-  private async stopContainer(pod: KObject | undefined, c: ListedContainer, graceSeconds: number, announce: boolean): Promise<void> {
+  private async stopContainer(pod: KObject | undefined, c: ListedContainer, graceSeconds: number, announce: boolean, message?: string): Promise<void> {
     if (announce && pod) {
       const name = c.Labels[CONTAINER_LABELS.containerName];
       const role = c.Labels[CONTAINER_LABELS.role] as 'app' | 'init';
       const spec = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].find((x: J) => x.name === name) ?? { name };
-      await this.event(pod, spec, 'Normal', 'Killing', `Stopping container ${name}`, role);
+      await this.event(pod, spec, 'Normal', 'Killing', message ?? `Stopping container ${name}`, role);
     }
     try {
       await bounded(this.docker.getContainer(c.Id).stop({ t: graceSeconds }), (graceSeconds + 15) * 1000, 'stop container');

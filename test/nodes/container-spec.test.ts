@@ -12,9 +12,11 @@ import {
   resolveEnv,
   sandboxCreateOptions,
   verifyRunAsNonRoot,
+  volumeFiles,
+  volumeTarEntries,
   type EnvSources,
 } from '../../lib/nodes/container-spec.js';
-import { pauseElf, singleFileTar } from '../../lib/nodes/infra-image.js';
+import { pauseElf, singleFileTar, tarArchive } from '../../lib/nodes/infra-image.js';
 import { cidrsOverlap, defaultPodSubnet } from '../../lib/nodes/pod-network.js';
 import { computePodStatus, podPhase, type ObservedContainer, type PodObservation } from '../../lib/nodes/pod-status.js';
 import { goDuration } from '../../lib/nodes/pod-worker.js';
@@ -201,6 +203,54 @@ describe('Container create body', () => {
   });
 });
 
+describe('Volume files', () => {
+  const sources = {
+    configMaps: new Map([['cfg', { metadata: { name: 'cfg' }, data: { a: '1', b: '2' }, binaryData: { bin: Buffer.from([0, 1]).toString('base64') } } as KObject]]),
+    secrets: new Map([['sec', { metadata: { name: 'sec' }, data: { token: Buffer.from('t0k').toString('base64') } } as KObject]]),
+    tokens: new Map([['api/token', 'jwt']]),
+  };
+  const show = (files: Array<{ path: string; data: Buffer; mode: number }> | undefined) => files?.map((f) => `${f.path}=${f.data.toString('base64')}:${f.mode.toString(8)}`);
+
+  it('writes every key of a ConfigMap (data and binaryData), or just the listed items with their modes', () => {
+    assert.deepEqual(show(volumeFiles(podOf({}), { name: 'v', configMap: { name: 'cfg', defaultMode: 0o644 } }, sources)), ['a=MQ==:644', 'b=Mg==:644', 'bin=AAE=:644']);
+    assert.deepEqual(show(volumeFiles(podOf({}), { name: 'v', configMap: { name: 'cfg', items: [{ key: 'b', path: 'conf/b.txt', mode: 0o600 }] } }, sources)), ['conf/b.txt=Mg==:600']);
+  });
+
+  it('decodes Secret data and fails like MountVolume.SetUp for what is missing', () => {
+    assert.deepEqual(show(volumeFiles(podOf({}), { name: 'v', secret: { secretName: 'sec', defaultMode: 0o400 } }, sources)), [`token=${Buffer.from('t0k').toString('base64')}:400`]);
+    assert.throws(() => volumeFiles(podOf({}), { name: 'v', secret: { secretName: 'nope' } }, sources), /^Error: secret "nope" not found$/);
+    assert.deepEqual(volumeFiles(podOf({}), { name: 'v', secret: { secretName: 'nope', optional: true } }, sources), []);
+    assert.throws(() => volumeFiles(podOf({}), { name: 'v', configMap: { name: 'cfg', items: [{ key: 'zz', path: 'z' }] } }, sources), /configmap references non-existent config key: zz/);
+  });
+
+  it('projects downward API fields and service account tokens', () => {
+    const files = volumeFiles(
+      podOf({}),
+      { name: 'api', projected: { defaultMode: 0o644, sources: [{ serviceAccountToken: { path: 'token' } }, { configMap: { name: 'cfg', items: [{ key: 'a', path: 'a' }] } }, { downwardAPI: { items: [{ path: 'namespace', fieldRef: { fieldPath: 'metadata.namespace' } }] } }] } },
+      sources,
+    );
+    assert.deepEqual(files?.map((f) => `${f.path}=${f.data.toString()}`), ['token=jwt', 'a=1', 'namespace=shop']);
+    assert.equal(volumeFiles(podOf({}), { name: 'v', emptyDir: {} }, sources), undefined);
+  });
+
+  it('lays files out as the AtomicWriter: a versioned payload, ..data, and top-level links through it', () => {
+    const entries = volumeTarEntries('kubernetes.io~configmap/cfg', [{ path: 'a', data: Buffer.from('1'), mode: 0o644 }, { path: 'conf/b', data: Buffer.from('2'), mode: 0o600 }], 'v1');
+    assert.deepEqual(
+      entries.map((e) => `${e.type} ${e.name}${e.linkname ? ' -> ' + e.linkname : ''}`),
+      [
+        'dir kubernetes.io~configmap/cfg',
+        'dir kubernetes.io~configmap/cfg/..v1',
+        'file kubernetes.io~configmap/cfg/..v1/a',
+        'dir kubernetes.io~configmap/cfg/..v1/conf',
+        'file kubernetes.io~configmap/cfg/..v1/conf/b',
+        'symlink kubernetes.io~configmap/cfg/..data -> ..v1',
+        'symlink kubernetes.io~configmap/cfg/a -> ..data/a',
+        'symlink kubernetes.io~configmap/cfg/conf -> ..data/conf',
+      ],
+    );
+  });
+});
+
 describe('Sandbox create body', () => {
   it('runs the pause image on the pod network with the pod name as hostname and host ports bound', () => {
     const body = sandboxCreateOptions(podOf({ containers: [{ name: 'web', ports: [{ containerPort: 80, hostPort: 8080 }, { containerPort: 53, protocol: 'UDP' }] }] }), { nodeName: 'h1', network: 'kubeshim', attempt: 0 });
@@ -229,6 +279,12 @@ describe('Pause image', () => {
       assert.equal(elf.readUInt16LE(18), machine);
       assert.ok(elf.length < 512, `${arch} pause is ${elf.length} bytes`);
     }
+  });
+  it('packs long paths with the ustar prefix field', () => {
+    const long = `${'d'.repeat(80)}/${'e'.repeat(60)}/file`;
+    const tar = tarArchive([{ name: long, type: 'file', data: Buffer.from('x') }]);
+    assert.equal(tar.subarray(345, 345 + 80).toString(), 'd'.repeat(80));
+    assert.equal(tar.subarray(0, 65).toString(), `${'e'.repeat(60)}/file`);
   });
   it('packs into a valid one-file ustar archive', () => {
     const tar = singleFileTar('pause', Buffer.from('abc'));

@@ -3,9 +3,11 @@
 // kubectl run as Docker containers, restart, fail, back off, are deleted gracefully, and survive a
 // control-plane restart without being restarted.
 import { strict as assert } from 'node:assert';
+import { rmdirSync } from 'node:fs';
 import type Docker from 'dockerode';
 import { PodWorker } from '../../lib/nodes/pod-worker.js';
 import { INFRA_IMAGE } from '../../lib/nodes/infra-image.js';
+import { HOST_STATE_DIR } from '../../lib/nodes/container-spec.js';
 import { POD_NETWORK } from '../../lib/nodes/pod-network.js';
 import { createDockerClient } from '../../lib/nodes/docker-client.js';
 import { createHostConnection } from '../../lib/nodes/ssh-connection.js';
@@ -93,7 +95,24 @@ describe('Pod worker on real hosts', function () {
     await Promise.all(workers.map((w) => w.start()));
   });
   after(async () => {
+    // Pods go the normal way, so the workers also remove what they put on the hosts (containers,
+    // the pods' volume directories — the bed's hosts share this machine's filesystem).
+    if (ts && dockers.length === nodes.length) {
+      await ts.kubectl().run(['delete', 'pods', '--all', '--grace-period=1', '--wait=false']);
+      await until('pod containers removed', async () => {
+        for (const d of dockers) if ((await d.listContainers({ all: true, filters: { label: [CONTAINER_LABELS.podUid] } })).length) return false;
+        return true;
+      }).catch(() => undefined);
+    }
     await Promise.all(workers.map((w) => w.stop()));
+    // The bed's hosts share this machine's /var/lib: drop kubeshim's state dirs if the pods left them empty.
+    for (const d of [`${HOST_STATE_DIR}/pods`, HOST_STATE_DIR]) {
+      try {
+        rmdirSync(d);
+      } catch {
+        // Not empty (another suite's pods) or already gone: leave it.
+      }
+    }
     await Promise.all(connections.map((c) => c.close()));
     await tb?.stop();
     await ts?.stop();
@@ -389,6 +408,48 @@ spec:
     assert.equal(p.status.podIP, nodes[1].address);
     const app = (await podContainers(1, p.metadata.uid)).find((c) => c.Labels[CONTAINER_LABELS.containerName] === 'app')!;
     assert.match((await execIn(dockers[1], app.Id, ['ip', 'addr'])).output, new RegExp(`inet ${nodes[1].address.replace(/\./g, '\\.')}/`));
+  });
+
+  it('restarts a container whose image was changed with kubectl set image', async () => {
+    await apply(`apiVersion: v1
+kind: Pod
+metadata: {name: upgraded}
+spec:
+  nodeName: ${nodes[1].name}
+  terminationGracePeriodSeconds: 1
+  containers:
+  - {name: app, image: "busybox:latest", command: ["sleep", "3600"]}
+`);
+    await until('upgraded Running', async () => (await pod('default', 'upgraded')).status?.phase === 'Running');
+    await ts.kubectl().ok(['set', 'image', 'pod/upgraded', 'app=postgres:latest']);
+    const p = await until('restarted with the new image', async () => {
+      const p = await pod('default', 'upgraded');
+      const cs = p.status.containerStatuses[0];
+      return cs.image === 'postgres:latest' && cs.state.running && cs.restartCount === 1 ? p : undefined;
+    });
+    const events = JSON.parse(await ts.kubectl().ok(['get', 'events', '--field-selector', 'involvedObject.name=upgraded,reason=Killing', '-o', 'json'])).items as J[];
+    assert.equal(events[0]?.message, 'Container app definition changed, will be restarted');
+    assert.equal(p.status.phase, 'Running');
+  });
+
+  it('publishes hostPort on the node address through the sandbox', async () => {
+    await apply(`apiVersion: v1
+kind: Pod
+metadata: {name: porty}
+spec:
+  nodeName: ${nodes[0].name}
+  containers:
+  - name: web
+    image: busybox:latest
+    command: ["sh", "-c", "mkdir -p /www && echo hello-from-pod > /www/index.html && exec httpd -f -p 8080 -h /www"]
+    ports: [{containerPort: 8080, hostPort: 18080}]
+`);
+    await until('porty Running', async () => (await pod('default', 'porty')).status?.phase === 'Running');
+    const body = await until('answers on the node address', async () => {
+      const r = await tb.exec(nodes[1].name, `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | busybox nc -w 2 ${nodes[0].address} 18080`);
+      return r.stdout.includes('hello-from-pod') ? r.stdout : undefined;
+    });
+    assert.match(body, /^HTTP\/1\.[01] 200/);
   });
 
   it('keeps the pause sandbox up, and it exits 0 at once on SIGTERM', async () => {
