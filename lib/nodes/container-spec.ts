@@ -42,8 +42,8 @@ export function containerHash(container: J): string {
 }
 /** Where kubeshim keeps per-pod state on a host (kubelet's is /var/lib/kubelet). */
 export const HOST_STATE_DIR = '/var/lib/kubeshim';
-/** Where the sandbox container sees the pod's volume directory. */
-export const SANDBOX_VOLUMES_PATH = '/kubeshim-volumes';
+/** Where the sandbox container sees the pod's state directory (volumes/, containers/). */
+export const SANDBOX_POD_PATH = '/kubeshim-pod';
 
 /** Why a container's config could not be made: the kubelet's CreateContainerConfigError. */
 export class ContainerConfigError extends Error {
@@ -281,9 +281,19 @@ function milli(raw: string | undefined): number {
 /** A volume as the host sees it: a directory to bind, or a tmpfs (emptyDir medium Memory). */
 export type HostVolume = { hostPath: string; readOnly?: boolean } | { tmpfs: string };
 
-/** Where a pod's volumes live on the host, as the kubelet lays out /var/lib/kubelet/pods/<uid>/volumes. */
+/** A pod's state directory on the host, as the kubelet's /var/lib/kubelet/pods/<uid>. */
+export function podDir(pod: KObject): string {
+  return `${HOST_STATE_DIR}/pods/${pod.metadata.uid}`;
+}
+
+/** Where a pod's volumes live on the host (<pod dir>/volumes). */
 export function podVolumesDir(pod: KObject): string {
-  return `${HOST_STATE_DIR}/pods/${pod.metadata.uid}/volumes`;
+  return `${podDir(pod)}/volumes`;
+}
+
+/** The termination message file of one container run, relative to the pod dir (kubelet: containers/<name>/<id>). */
+export function terminationFile(name: string, restartCount: number): string {
+  return `containers/${name}/${restartCount}`;
 }
 
 /** kubelet's layout: <state>/pods/<uid>/volumes/kubernetes.io~empty-dir/<name>. */
@@ -499,6 +509,8 @@ export interface ContainerContext {
   volumes: Map<string, HostVolume>;
   /** The image reference to create from (the spec's, unless resolved to an id). */
   image?: string;
+  /** Host file bound at terminationMessagePath (must exist, or Docker would create a directory). */
+  terminationFile?: string;
 }
 
 /** Engine API create body (POST /containers/create, API 1.26) for one app or init container. */
@@ -510,6 +522,7 @@ export function containerCreateOptions(pod: KObject, container: J, ctx: Containe
   const cpuLimit = milli(res.limits?.cpu);
   const memLimit = res.limits?.memory ? Math.floor(parseQuantity(res.limits.memory)?.value ?? 0) : 0;
   const { binds, tmpfs } = containerMounts(container, ctx.volumes);
+  if (ctx.terminationFile) binds.push(`${ctx.terminationFile}:${container.terminationMessagePath ?? '/dev/termination-log'}`);
   let user: string | undefined = sc.runAsUser !== undefined ? String(sc.runAsUser) : undefined;
   if (sc.runAsGroup !== undefined) user = `${user ?? ''}:${sc.runAsGroup}`;
   const groups = [...(sc.supplementalGroups ?? []), ...(sc.fsGroup !== undefined ? [sc.fsGroup] : [])].map(String);
@@ -588,9 +601,9 @@ export function sandboxCreateOptions(pod: KObject, ctx: SandboxContext): Record<
     RestartPolicy: { Name: 'no' },
     // dockershim's defaultSandboxCPUshares.
     CpuShares: 2,
-    // The pod's volume directory, so the worker can write configMap/secret/downwardAPI files through
-    // the Engine API's archive upload (as root, no shell or SSH exec needed on the host).
-    Binds: [`${podVolumesDir(pod)}:${SANDBOX_VOLUMES_PATH}`],
+    // The pod's state directory, so the worker can write volume files and termination-message files
+    // through the Engine API's archive upload (as root, no shell or SSH exec needed on the host).
+    Binds: [`${podDir(pod)}:${SANDBOX_POD_PATH}`],
   };
   if (spec.hostIPC) hostConfig.IpcMode = 'host';
   if (spec.hostPID) hostConfig.PidMode = 'host';

@@ -21,6 +21,8 @@ export interface ObservedContainer {
   oomKilled: boolean;
   /** Set when Docker could not start the process (RunContainerError). */
   error?: string;
+  /** The termination message (file at terminationMessagePath, or the log tail as its policy says). */
+  message?: string;
   createdAt: string;
   startedAt?: string;
   finishedAt?: string;
@@ -39,6 +41,8 @@ export interface PodObservation {
   waiting: Map<string, WaitingReason>;
   hostIP?: string;
   now: Date;
+  /** A terminal outcome the worker decided (DeadlineExceeded …): phase, reason and message. */
+  terminal?: { phase: string; reason: string; message: string };
 }
 
 function ts(s: string | undefined, fallback?: string): string | undefined {
@@ -56,7 +60,7 @@ export function latestInstances(containers: ObservedContainer[], name: string, r
 function terminatedState(c: ObservedContainer): J {
   const reason = c.oomKilled ? 'OOMKilled' : c.exitCode === 0 ? 'Completed' : 'Error';
   const t: J = { exitCode: c.exitCode, reason };
-  if (c.error) t.message = c.error;
+  if (c.message || c.error) t.message = c.message || c.error;
   t.startedAt = ts(c.startedAt, null as never) ?? null;
   t.finishedAt = ts(c.finishedAt, null as never) ?? null;
   t.containerID = `docker://${c.id}`;
@@ -203,7 +207,7 @@ export function computePodStatus(pod: KObject, obs: PodObservation): J {
   const defaultWaiting = hasInit ? 'PodInitializing' : 'ContainerCreating';
   const initStatuses = (spec.initContainers ?? []).map((c: J) => containerStatus(c, 'init', obs, defaultWaiting));
   const statuses = (spec.containers ?? []).map((c: J) => containerStatus(c, 'app', obs, defaultWaiting));
-  let phase = podPhase(pod, initStatuses, statuses);
+  let phase = obs.terminal?.phase ?? podPhase(pod, initStatuses, statuses);
   // A terminal phase is final (the kubelet never moves a pod out of Succeeded/Failed).
   if (old.phase === 'Succeeded' || old.phase === 'Failed') phase = old.phase;
   const conds = [
@@ -235,5 +239,9 @@ export function computePodStatus(pod: KObject, obs: PodObservation): J {
   status.containerStatuses = statuses;
   if (old.qosClass) status.qosClass = old.qosClass;
   for (const k of ['nominatedNodeName', 'reason', 'message', 'resize'] as const) if (old[k] !== undefined) status[k] = old[k];
+  if (obs.terminal) {
+    status.reason = obs.terminal.reason;
+    status.message = obs.terminal.message;
+  }
   return status;
 }

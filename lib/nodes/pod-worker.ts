@@ -24,7 +24,9 @@ import {
   hostVolumes,
   resolveEnv,
   sandboxCreateOptions,
-  SANDBOX_VOLUMES_PATH,
+  SANDBOX_POD_PATH,
+  podDir,
+  terminationFile,
   fileVolumeKind,
   verifyRunAsNonRoot,
   volumeFiles,
@@ -47,6 +49,10 @@ const BACKOFF_INITIAL_MS = 10_000;
 const BACKOFF_MAX_MS = 300_000;
 const DOCKER_CALL_MS = 30_000;
 const PULL_TIMEOUT_MS = 120_000;
+/** kubelet: maxContainerTerminationMessageLength, and the log fallback's 80 lines / 2048 bytes. */
+const MAX_TERMINATION_MESSAGE = 4096;
+const FALLBACK_LOG_LINES = 80;
+const FALLBACK_LOG_BYTES = 2048;
 
 export interface PodWorkerOptions {
   nodeName: string;
@@ -57,10 +63,10 @@ export interface PodWorkerOptions {
   podCIDR?: string;
   /** Full pass interval (also what wakes pods out of back-off), default 2 s. */
   resyncMs?: number;
-  /** status.hostIP (the node's InternalIP); also the pod IP of hostNetwork pods. */
+  /** status.hostIP (the node's InternalIP; default the connection's address); also the pod IP of hostNetwork pods. */
   hostIP?: string;
-  /** Used to remove a deleted pod's emptyDir directories from the host. */
-  host?: HostConnection;
+  /** The host's SSH connection: removes a deleted pod's volume directories from the host. */
+  connection?: HostConnection;
   /** Back-off base, default 10 s (tests shorten it). */
   backoffInitialMs?: number;
   /** Issues projected service account tokens (the API server's ServiceAccountTokens). */
@@ -125,6 +131,7 @@ interface ListedContainer {
 
 export class PodWorker {
   readonly nodeName: string;
+  private readonly hostIP?: string;
   private readonly docker: Docker;
   private readonly generic: GenericStore;
   private readonly podType: ResourceType;
@@ -142,6 +149,8 @@ export class PodWorker {
   private readonly backoff = new Map<string, BackOffEntry>();
   private readonly inspectCache = new Map<string, { state: string; info: J }>();
   private readonly events = new Map<string, { name: string; count: number }>();
+  /** container id → termination message ('' when none). */
+  private readonly messages = new Map<string, string>();
   /** uid/volume → the payload version last written (content hash). */
   private readonly volumeVersions = new Map<string, string>();
   /** uid/volume/path → a projected token and when to renew it (80 % of its life, as the kubelet). */
@@ -151,6 +160,7 @@ export class PodWorker {
 
   constructor(private readonly opts: PodWorkerOptions) {
     this.nodeName = opts.nodeName;
+    this.hostIP = opts.hostIP ?? opts.connection?.endpoint.address;
     this.docker = opts.docker;
     this.generic = opts.generic;
     const rt = (group: string, plural: string) => {
@@ -317,6 +327,18 @@ export class PodWorker {
       // A finished pod keeps its record; what still runs of it is stopped (kubelet killPod).
       for (const c of listed) if (c.State === 'running') await this.stopContainer(pod, c, 0, c.Labels[CONTAINER_LABELS.role] !== 'infra');
       await this.writeStatus(pod, await this.listContainers(pod.metadata.uid), waiting);
+      return;
+    }
+
+    // activeDeadlineSeconds (kubelet's activeDeadlineHandler): past it, the pod fails and its containers stop.
+    const started = Date.parse(pod.status?.startTime ?? '');
+    if (spec.activeDeadlineSeconds !== undefined && started && Date.now() - started >= spec.activeDeadlineSeconds * 1000) {
+      const message = 'Pod was active on the node longer than the specified deadline';
+      await this.event(pod, undefined, 'Normal', 'DeadlineExceeded', message);
+      const grace = spec.terminationGracePeriodSeconds ?? 30;
+      await Promise.all(listed.filter((c) => c.State === 'running' && c.Labels[CONTAINER_LABELS.role] !== 'infra').map((c) => this.stopContainer(pod, c, grace, true)));
+      for (const c of infras) if (c.State === 'running') await this.stopContainer(pod, c, 0, false);
+      await this.writeStatus(pod, await this.listContainers(pod.metadata.uid), waiting, undefined, undefined, { phase: 'Failed', reason: 'DeadlineExceeded', message });
       return;
     }
 
@@ -511,11 +533,28 @@ export class PodWorker {
   private async startContainer(pod: KObject, c: J, role: 'app' | 'init', restartCount: number, sandboxId: string, podIP: string | undefined, waiting: Map<string, WaitingReason>): Promise<void> {
     const image = await this.ensureImage(pod, c, role, waiting);
     if (!image) return;
+    let hostTerminationFile: string | undefined;
+    try {
+      // The termination-message file must exist before Docker binds it (else it makes a directory).
+      const rel = terminationFile(c.name, restartCount);
+      const parts = rel.split('/');
+      const tar = tarArchive([
+        { name: parts[0], type: 'dir', mode: 0o755 },
+        { name: parts.slice(0, 2).join('/'), type: 'dir', mode: 0o755 },
+        // 0666, as the kubelet chmods it, so a non-root container user can write its message.
+        { name: rel, type: 'file', data: Buffer.alloc(0), mode: 0o666 },
+      ]);
+      await bounded(this.docker.getContainer(sandboxId).putArchive(tar, { path: SANDBOX_POD_PATH }), DOCKER_CALL_MS, 'termination file');
+      hostTerminationFile = `${podDir(pod)}/${rel}`;
+    } catch (e) {
+      // Without the file the container still runs; only its termination message is lost.
+      logger.warn('termination message file not prepared', { node: this.nodeName, pod: `${pod.metadata.namespace}/${pod.metadata.name}`, container: c.name, error: errorText(e) });
+    }
     let body: Record<string, J>;
     try {
       verifyRunAsNonRoot(pod, c, image.Config?.User);
-      const env = resolveEnv(pod, c, await this.envSources(pod, c), { podIP, hostIP: this.opts.hostIP });
-      body = containerCreateOptions(pod, c, { nodeName: this.nodeName, infraId: sandboxId, role, restartCount, env, volumes: hostVolumes(pod) });
+      const env = resolveEnv(pod, c, await this.envSources(pod, c), { podIP, hostIP: this.hostIP });
+      body = containerCreateOptions(pod, c, { nodeName: this.nodeName, infraId: sandboxId, role, restartCount, env, volumes: hostVolumes(pod), terminationFile: hostTerminationFile });
     } catch (e) {
       if (!(e instanceof ContainerConfigError)) throw e;
       waiting.set(c.name, { reason: 'CreateContainerConfigError', message: e.message });
@@ -601,7 +640,7 @@ export class PodWorker {
       let files;
       try {
         if (v.projected) sources.tokens = await this.projectedTokens(pod);
-        files = volumeFiles(pod, v, sources, { podIP, hostIP: this.opts.hostIP })!;
+        files = volumeFiles(pod, v, sources, { podIP, hostIP: this.hostIP })!;
       } catch (e) {
         ok = false;
         await this.event(pod, undefined, 'Warning', 'FailedMount', `MountVolume.SetUp failed for volume "${v.name}" : ${errorText(e)}`);
@@ -612,9 +651,9 @@ export class PodWorker {
       const version = hash.digest('hex').slice(0, 16);
       const key = `${pod.metadata.uid}/${v.name}`;
       if (this.volumeVersions.get(key) === version) continue;
-      const tar = tarArchive(volumeTarEntries(`${fileVolumeKind(v)}/${v.name}`, files, version));
+      const tar = tarArchive([{ name: 'volumes', type: 'dir', mode: 0o755 }, ...volumeTarEntries(`volumes/${fileVolumeKind(v)}/${v.name}`, files, version)]);
       try {
-        await bounded(this.docker.getContainer(sandboxId).putArchive(tar, { path: SANDBOX_VOLUMES_PATH }), DOCKER_CALL_MS, 'write volume');
+        await bounded(this.docker.getContainer(sandboxId).putArchive(tar, { path: SANDBOX_POD_PATH }), DOCKER_CALL_MS, 'write volume');
         this.volumeVersions.set(key, version);
       } catch (e) {
         ok = false;
@@ -645,12 +684,25 @@ export class PodWorker {
   private ensureSetup(): Promise<PodNetwork> {
     this.setup ??= (async () => {
       await bounded(ensureInfraImage(this.docker), DOCKER_CALL_MS, 'import infra image');
-      return bounded(ensurePodNetwork(this.docker, { nodeName: this.nodeName, podCIDR: this.opts.podCIDR }), DOCKER_CALL_MS, 'pod network');
+      const podCIDR = this.opts.podCIDR ?? (await this.nodePodCIDR());
+      return bounded(ensurePodNetwork(this.docker, { nodeName: this.nodeName, podCIDR }), DOCKER_CALL_MS, 'pod network');
     })();
     this.setup.catch(() => {
       this.setup = undefined;
     });
     return this.setup;
+  }
+
+  /** The Node's spec.podCIDR when none was given (the node IPAM may have assigned one). */
+  private async nodePodCIDR(): Promise<string | undefined> {
+    const nodeType = this.opts.registry.lookup('', 'v1', 'nodes');
+    if (!nodeType) return undefined;
+    try {
+      return (await this.generic.get(nodeType, '', this.nodeName)).spec?.podCIDR;
+    } catch (e) {
+      if (e instanceof ApiError && e.code === 404) return undefined;
+      throw e;
+    }
   }
 
   private async createSandbox(pod: KObject, network: PodNetwork, attempt: number): Promise<ListedContainer | undefined> {
@@ -679,7 +731,7 @@ export class PodWorker {
   }
 
   private async sandboxIP(pod: KObject, sandbox: ListedContainer): Promise<string | undefined> {
-    if (pod.spec?.hostNetwork) return this.opts.hostIP;
+    if (pod.spec?.hostNetwork) return this.hostIP;
     const info = await this.inspect(sandbox);
     const nets: Record<string, { IPAddress?: string }> = info.NetworkSettings?.Networks ?? {};
     for (const n of Object.values(nets)) if (n.IPAddress) return n.IPAddress;
@@ -710,6 +762,7 @@ export class PodWorker {
       if (statusCode(e) !== 404 && statusCode(e) !== 409) throw e;
     }
     this.inspectCache.delete(id);
+    this.messages.delete(id);
   }
 
   /**
@@ -737,8 +790,8 @@ export class PodWorker {
       if (c.State === 'running') await this.stopContainer(undefined, c, 2, false);
       await this.removeContainer(c.Id);
     }
-    if (listed.length && this.opts.host && /^[0-9a-f-]+$/i.test(uid)) {
-      await this.opts.host.exec(`rm -rf ${HOST_STATE_DIR}/pods/${uid}`, { timeoutMs: 30_000 }).catch(() => undefined);
+    if (listed.length && this.opts.connection && /^[0-9a-f-]+$/i.test(uid)) {
+      await this.opts.connection.exec(`rm -rf ${HOST_STATE_DIR}/pods/${uid}`, { timeoutMs: 30_000 }).catch(() => undefined);
     }
     for (const k of [...this.backoff.keys()]) if (k.startsWith(`${uid}/`)) this.backoff.delete(k);
     for (const m of [this.events, this.volumeVersions, this.tokenCache]) for (const k of [...m.keys()]) if (k.startsWith(`${uid}/`)) m.delete(k);
@@ -747,13 +800,71 @@ export class PodWorker {
 
   // ---------- status and events ----------
 
-  private async observe(listed: ListedContainer[]): Promise<ObservedContainer[]> {
+  /** Reads a file of the pod dir through the sandbox (GET /containers/{id}/archive): its last `max` bytes. */
+  private async readPodFile(sandboxId: string, rel: string, max: number): Promise<string> {
+    const stream = await bounded(this.docker.getContainer(sandboxId).getArchive({ path: `${SANDBOX_POD_PATH}/${rel}` }), DOCKER_CALL_MS, 'read termination message');
+    const chunks: Buffer[] = [];
+    await bounded(
+      new Promise<void>((resolve, reject) => {
+        stream.on('data', (b: Buffer) => chunks.push(b));
+        stream.on('end', resolve);
+        stream.on('error', reject);
+      }),
+      DOCKER_CALL_MS,
+      'read termination message',
+    );
+    const tar = Buffer.concat(chunks);
+    if (tar.length < 512) return '';
+    const size = parseInt(tar.subarray(124, 136).toString('ascii').replace(/\0.*$/s, '').trim() || '0', 8);
+    const data = tar.subarray(512, 512 + size);
+    return data.subarray(Math.max(0, data.length - max)).toString('utf8');
+  }
+
+  /** The last lines of a container's log, for terminationMessagePolicy FallbackToLogsOnError. */
+  private async logTail(id: string, tty: boolean): Promise<string> {
+    const raw = (await bounded(this.docker.getContainer(id).logs({ stdout: true, stderr: true, tail: FALLBACK_LOG_LINES, follow: false }), DOCKER_CALL_MS, 'container logs')) as unknown as Buffer;
+    let text = '';
+    if (tty) text = raw.toString('utf8');
+    else {
+      for (let i = 0; i + 8 <= raw.length; ) {
+        const len = raw.readUInt32BE(i + 4);
+        text += raw.subarray(i + 8, i + 8 + len).toString('utf8');
+        i += 8 + len;
+      }
+    }
+    const buf = Buffer.from(text, 'utf8');
+    return buf.subarray(Math.max(0, buf.length - FALLBACK_LOG_BYTES)).toString('utf8');
+  }
+
+  /** The termination message of an exited container (cached: it never changes once read). */
+  private async terminationMessage(pod: KObject | undefined, c: ListedContainer, info: J, sandboxId: string | undefined): Promise<string | undefined> {
+    const cached = this.messages.get(c.Id);
+    if (cached !== undefined) return cached || undefined;
+    const name = c.Labels[CONTAINER_LABELS.containerName];
+    const spec: J = [...(pod?.spec?.containers ?? []), ...(pod?.spec?.initContainers ?? [])].find((x: J) => x.name === name) ?? {};
+    let message = '';
+    try {
+      if (sandboxId) message = await this.readPodFile(sandboxId, terminationFile(name, Number(c.Labels[CONTAINER_LABELS.restartCount] ?? 0)), MAX_TERMINATION_MESSAGE);
+    } catch (e) {
+      if (statusCode(e) !== 404) logger.debug('termination message unreadable', { node: this.nodeName, container: c.Id, error: errorText(e) });
+    }
+    if (!message && spec.terminationMessagePolicy === 'FallbackToLogsOnError' && (info.State?.ExitCode ?? 0) !== 0) {
+      message = await this.logTail(c.Id, !!info.Config?.Tty).catch(() => '');
+    }
+    this.messages.set(c.Id, message);
+    return message || undefined;
+  }
+
+  private async observe(listed: ListedContainer[], pod?: KObject): Promise<ObservedContainer[]> {
     const out: ObservedContainer[] = [];
+    const sandboxId = listed.filter((c) => c.Labels[CONTAINER_LABELS.role] === 'infra').sort((a, b) => b.Created - a.Created)[0]?.Id;
     for (const c of listed) {
       const role = c.Labels[CONTAINER_LABELS.role];
       if (role !== 'app' && role !== 'init') continue;
       const info = await this.inspect(c);
       const st = info.State ?? {};
+      const exited = !st.Running && st.FinishedAt && !String(st.FinishedAt).startsWith('0001');
+      const message = exited ? await this.terminationMessage(pod, c, info, sandboxId) : undefined;
       out.push({
         id: c.Id,
         name: c.Labels[CONTAINER_LABELS.containerName],
@@ -764,6 +875,7 @@ export class PodWorker {
         exitCode: st.ExitCode ?? 0,
         oomKilled: !!st.OOMKilled,
         error: st.Error || undefined,
+        message,
         createdAt: info.Created ?? '',
         startedAt: st.StartedAt,
         finishedAt: st.FinishedAt,
@@ -772,16 +884,17 @@ export class PodWorker {
     return out;
   }
 
-  private async writeStatus(pod: KObject, listed: ListedContainer[], waiting: Map<string, WaitingReason>, sandbox?: ListedContainer, sandboxIP?: string): Promise<void> {
+  private async writeStatus(pod: KObject, listed: ListedContainer[], waiting: Map<string, WaitingReason>, sandbox?: ListedContainer, sandboxIP?: string, override?: { phase: string; reason: string; message: string }): Promise<void> {
     // Fresh inspections: a container may have exited since the pass began.
     for (const c of listed) if (c.State === 'running') this.inspectCache.delete(c.Id);
-    const containers = await this.observe(listed);
+    const containers = await this.observe(listed, pod);
     const status = computePodStatus(pod, {
       sandbox: sandbox ? { id: sandbox.Id, running: sandbox.State === 'running', ip: sandboxIP } : undefined,
       containers,
       waiting,
-      hostIP: this.opts.hostIP,
+      hostIP: this.hostIP,
       now: new Date(),
+      terminal: override,
     });
     if (JSON.stringify(status) === JSON.stringify(pod.status ?? {})) return;
     await this.generic.guaranteedUpdate(

@@ -79,7 +79,7 @@ describe('Pod worker on real hosts', function () {
     (await dockers[i].listContainers({ all: true, filters: { label: [`${CONTAINER_LABELS.podUid}=${uid}`] } })) as Array<{ Id: string; State: string; Labels: Record<string, string> }>;
   const apply = (yaml: string) => ts.kubectl().ok(['apply', '-f', '-'], { input: yaml });
   const newWorker = (i: number) =>
-    new PodWorker({ nodeName: nodes[i].name, docker: dockers[i], generic: ts.server.generic, registry: ts.server.registry, podCIDR: POD_CIDRS[i], hostIP: nodes[i].address, resyncMs: 500, host: connections[i] });
+    new PodWorker({ nodeName: nodes[i].name, docker: dockers[i], generic: ts.server.generic, registry: ts.server.registry, podCIDR: POD_CIDRS[i], resyncMs: 500, connection: connections[i] });
 
   before(async () => {
     [ts, tb] = await Promise.all([startTestServer(), startTestbed({ hosts: 2, images: ['busybox:latest', 'redis:latest', 'postgres:latest'] })]);
@@ -450,6 +450,46 @@ spec:
       return r.stdout.includes('hello-from-pod') ? r.stdout : undefined;
     });
     assert.match(body, /^HTTP\/1\.[01] 200/);
+  });
+
+  it('reports termination messages from the file, or from the log tail when the policy says so', async () => {
+    await apply(`apiVersion: v1
+kind: Pod
+metadata: {name: lastwords}
+spec:
+  nodeName: ${nodes[1].name}
+  restartPolicy: Never
+  containers:
+  - {name: file, image: "busybox:latest", command: ["sh", "-c", "printf 'bye from file' > /dev/termination-log; exit 2"]}
+  - {name: logs, image: "busybox:latest", command: ["sh", "-c", "echo noise; echo bye from logs; exit 1"], terminationMessagePolicy: FallbackToLogsOnError}
+`);
+    const p = await until('lastwords Failed', async () => {
+      const p = await pod('default', 'lastwords');
+      return p.status?.phase === 'Failed' ? p : undefined;
+    });
+    const byName = Object.fromEntries(p.status.containerStatuses.map((c: J) => [c.name, c.state.terminated]));
+    assert.deepEqual([byName.file.exitCode, byName.file.message], [2, 'bye from file']);
+    assert.deepEqual([byName.logs.exitCode, byName.logs.message], [1, 'noise\nbye from logs\n']);
+  });
+
+  it('fails a pod that outlives activeDeadlineSeconds (DeadlineExceeded)', async () => {
+    await apply(`apiVersion: v1
+kind: Pod
+metadata: {name: deadline}
+spec:
+  nodeName: ${nodes[1].name}
+  activeDeadlineSeconds: 2
+  terminationGracePeriodSeconds: 1
+  containers:
+  - {name: app, image: "busybox:latest", command: ["sleep", "3600"]}
+`);
+    const p = await until('deadline Failed', async () => {
+      const p = await pod('default', 'deadline');
+      return p.status?.phase === 'Failed' ? p : undefined;
+    });
+    assert.equal(p.status.reason, 'DeadlineExceeded');
+    assert.equal(p.status.message, 'Pod was active on the node longer than the specified deadline');
+    await until('its containers stopped', async () => (await podContainers(1, p.metadata.uid)).every((c) => c.State !== 'running'));
   });
 
   it('keeps the pause sandbox up, and it exits 0 at once on SIGTERM', async () => {
