@@ -630,3 +630,55 @@ export function normalizeImage(image: string): string {
   if (tail.includes('@') || tail.includes(':')) return image;
   return `${image}:latest`;
 }
+
+/** The registry host of an image reference (Docker's rule: a first component with '.', ':' or "localhost"). */
+export function imageRegistry(image: string): string {
+  const first = image.split('/')[0];
+  if (image.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost')) return first;
+  return 'docker.io';
+}
+
+function normalizeRegistryKey(key: string): string {
+  const host = key.replace(/^https?:\/\//, '').split('/')[0];
+  return host === 'index.docker.io' || host === 'registry-1.docker.io' ? 'docker.io' : host;
+}
+
+/** Engine API auth for a pull (the X-Registry-Auth body). */
+export interface PullAuth {
+  username?: string;
+  password?: string;
+  auth?: string;
+  serveraddress: string;
+}
+
+/**
+ * The credentials of the pod's imagePullSecrets that match an image's registry (credentialprovider's
+ * keyring lookup, simplified to host matching): dockerconfigjson and legacy dockercfg secrets.
+ */
+export function pullAuth(image: string, secrets: KObject[]): PullAuth | undefined {
+  const registry = imageRegistry(image);
+  for (const sec of secrets) {
+    let auths: Record<string, J> | undefined;
+    try {
+      if (sec.type === 'kubernetes.io/dockerconfigjson' && sec.data?.['.dockerconfigjson']) {
+        auths = JSON.parse(Buffer.from(sec.data['.dockerconfigjson'], 'base64').toString('utf8')).auths;
+      } else if (sec.type === 'kubernetes.io/dockercfg' && sec.data?.['.dockercfg']) {
+        auths = JSON.parse(Buffer.from(sec.data['.dockercfg'], 'base64').toString('utf8'));
+      }
+    } catch {
+      continue; // a malformed secret is skipped, as the kubelet's keyring does
+    }
+    for (const [key, entry] of Object.entries(auths ?? {})) {
+      if (normalizeRegistryKey(key) !== registry) continue;
+      let { username, password } = entry as { username?: string; password?: string };
+      if (!username && entry.auth) {
+        const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
+        const i = decoded.indexOf(':');
+        username = decoded.slice(0, i);
+        password = decoded.slice(i + 1);
+      }
+      return { username, password, serveraddress: key };
+    }
+  }
+  return undefined;
+}

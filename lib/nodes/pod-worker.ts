@@ -32,7 +32,9 @@ import {
   volumeFiles,
   volumeReferences,
   volumeTarEntries,
+  pullAuth,
   type EnvSources,
+  type PullAuth,
   type VolumeSources,
 } from './container-spec.js';
 import { createHash } from 'node:crypto';
@@ -493,7 +495,12 @@ export class PodWorker {
     await this.event(pod, c, 'Normal', 'Pulling', `Pulling image "${image}"`, role);
     const t0 = Date.now();
     try {
-      await this.pull(image);
+      const secrets: KObject[] = [];
+      for (const ref of pod.spec?.imagePullSecrets ?? []) {
+        const sec = (await this.fetchSources(pod, { configMaps: new Set(), secrets: new Set([ref.name]) })).secrets.get(ref.name);
+        if (sec) secrets.push(sec);
+      }
+      await this.pull(image, pullAuth(image, secrets));
       const info = await bounded(this.docker.getImage(image).inspect(), DOCKER_CALL_MS, 'inspect image');
       const secs = ((Date.now() - t0) / 1000).toFixed(3);
       await this.event(pod, c, 'Normal', 'Pulled', `Successfully pulled image "${image}" in ${secs}s (${secs}s including waiting). Image size: ${info.Size ?? 0} bytes.`, role);
@@ -510,8 +517,8 @@ export class PodWorker {
     }
   }
 
-  private async pull(image: string): Promise<void> {
-    const stream = (await bounded(this.docker.pull(image), PULL_TIMEOUT_MS, `pull ${image}`)) as NodeJS.ReadableStream;
+  private async pull(image: string, auth?: PullAuth): Promise<void> {
+    const stream = (await bounded(this.docker.pull(image, auth ? { authconfig: auth } : {}), PULL_TIMEOUT_MS, `pull ${image}`)) as NodeJS.ReadableStream;
     await bounded(
       new Promise<void>((resolve, reject) => {
         this.docker.modem.followProgress(stream, (err: Error | null, out: J[]) => {

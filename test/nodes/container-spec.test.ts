@@ -9,6 +9,7 @@ import {
   hostVolumes,
   milliCPUToQuota,
   milliCPUToShares,
+  pullAuth,
   resolveEnv,
   sandboxCreateOptions,
   verifyRunAsNonRoot,
@@ -248,6 +249,16 @@ describe('Volume files', () => {
         'symlink kubernetes.io~configmap/cfg/conf -> ..data/conf',
       ],
     );
+  });
+});
+
+describe('Image pull credentials', () => {
+  const cfg = (auths: object) => ({ metadata: { name: 'regcred' }, type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': Buffer.from(JSON.stringify({ auths })).toString('base64') } }) as KObject;
+  it('picks the imagePullSecret entry of the image registry, decoding auth', () => {
+    const secrets = [cfg({ 'registry.example.com:5000': { auth: Buffer.from('bob:pa:ss').toString('base64') } }), cfg({ 'https://index.docker.io/v1/': { username: 'hub', password: 'pw' } })];
+    assert.deepEqual(pullAuth('registry.example.com:5000/team/app:1', secrets), { username: 'bob', password: 'pa:ss', serveraddress: 'registry.example.com:5000' });
+    assert.deepEqual(pullAuth('nginx:1.25', secrets), { username: 'hub', password: 'pw', serveraddress: 'https://index.docker.io/v1/' });
+    assert.equal(pullAuth('quay.io/x/y', secrets), undefined);
   });
 });
 
