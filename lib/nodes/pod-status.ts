@@ -23,6 +23,9 @@ export interface ObservedContainer {
   error?: string;
   /** The termination message (file at terminationMessagePath, or the log tail as its policy says). */
   message?: string;
+  /** Readiness and startup probe verdicts of a running container (unset: no probe, so true). */
+  ready?: boolean;
+  started?: boolean;
   createdAt: string;
   startedAt?: string;
   finishedAt?: string;
@@ -76,8 +79,8 @@ function containerStatus(spec: J, role: 'app' | 'init', obs: PodObservation, def
     st.state = { running: { startedAt: ts(latest.startedAt, obs.now.toISOString()) } };
     // Without a readiness probe a running container is ready (prober's default result); an init
     // container is ready only once it completed.
-    st.ready = role === 'app';
-    st.started = true;
+    st.ready = role === 'app' && latest.ready !== false;
+    st.started = latest.started !== false;
     if (previous) st.lastState = terminatedState(previous);
   } else if (latest && !latest.running && !waiting && ts(latest.finishedAt)) {
     st.state = terminatedState(latest);

@@ -121,6 +121,18 @@ function bounded<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   ]).finally(() => clearTimeout(timer));
 }
 
+interface ProbeState {
+  successes: number;
+  failures: number;
+  lastRun: number;
+  /** The probe's verdict once a threshold was crossed (undefined: none yet). */
+  result?: boolean;
+}
+
+type ProbeKind = 'startup' | 'liveness' | 'readiness';
+const PROBE_FIELD: Record<ProbeKind, string> = { startup: 'startupProbe', liveness: 'livenessProbe', readiness: 'readinessProbe' };
+const PROBE_NAME: Record<ProbeKind, string> = { startup: 'Startup', liveness: 'Liveness', readiness: 'Readiness' };
+
 interface ListedContainer {
   Id: string;
   Names?: string[];
@@ -151,6 +163,12 @@ export class PodWorker {
   private readonly backoff = new Map<string, BackOffEntry>();
   private readonly inspectCache = new Map<string, { state: string; info: J }>();
   private readonly events = new Map<string, { name: string; count: number }>();
+  /** Probe state per container id and probe kind. */
+  private readonly probeStates = new Map<string, ProbeState>();
+  /** What the prober needs per pod: its spec, IP and running containers, refreshed by each sync. */
+  private readonly probeTargets = new Map<string, { pod: KObject; podIP?: string; containers: ListedContainer[] }>();
+  private proberTimer?: NodeJS.Timeout;
+  private proberRunning = false;
   /** container id → termination message ('' when none). */
   private readonly messages = new Map<string, string>();
   /** uid/volume → the payload version last written (content hash). */
@@ -196,11 +214,14 @@ export class PodWorker {
         });
     };
     tick();
+    this.proberTimer = setInterval(() => void this.probeAll(), 1000);
+    this.proberTimer.unref();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.proberTimer) clearInterval(this.proberTimer);
     this.watcher?.cancel();
     this.watcher = undefined;
     await this.passRunning;
@@ -375,7 +396,9 @@ export class PodWorker {
         }
       }
     }
-    await this.writeStatus(pod, await this.listContainers(pod.metadata.uid), waiting, sandbox, sandboxIP);
+    const now = await this.listContainers(pod.metadata.uid);
+    this.probeTargets.set(pod.metadata.uid!, { pod, podIP: sandboxIP, containers: now.filter((c) => c.State === 'running' && c.Labels[CONTAINER_LABELS.role] === 'app') });
+    await this.writeStatus(pod, now, waiting, sandbox, sandboxIP);
   }
 
   private instances(listed: ListedContainer[], name: string): ListedContainer[] {
@@ -604,6 +627,186 @@ export class PodWorker {
       return;
     }
     await this.event(pod, c, 'Normal', 'Started', `Started container ${c.name}`, role);
+    const postStart = c.lifecycle?.postStart;
+    if (postStart) {
+      const failure = await this.runHandler(pod, c, id, postStart, Math.max(1, pod.spec?.terminationGracePeriodSeconds ?? 30) * 1000);
+      if (failure !== undefined) {
+        // handlers.go: a failed postStart hook kills the container (then the restart policy applies).
+        await this.event(pod, c, 'Warning', 'FailedPostStartHook', this.hookMessage(pod, c, postStart, failure), role);
+        await this.stopContainer(pod, { Id: id, Labels: { [CONTAINER_LABELS.containerName]: c.name, [CONTAINER_LABELS.role]: role } } as unknown as ListedContainer, pod.spec?.terminationGracePeriodSeconds ?? 30, true, 'FailedPostStartHook', false);
+      }
+    }
+  }
+
+  private hookMessage(pod: KObject, c: J, handler: J, failure: string): string {
+    if (handler.exec) return `Exec lifecycle hook ([${(handler.exec.command ?? []).join(' ')}]) for Container "${c.name}" in Pod "${podRef(pod)}" failed - error: ${failure}`;
+    if (handler.httpGet) return `HTTP lifecycle hook (${handler.httpGet.path ?? ''}) for Container "${c.name}" in Pod "${podRef(pod)}" failed - error: ${failure}`;
+    return failure;
+  }
+
+  // ---------- probes and lifecycle handlers ----------
+
+  /** Runs a command in a container: exit code and combined output, bounded by timeoutMs. */
+  private async execIn(id: string, cmd: string[], timeoutMs: number): Promise<{ code: number; output: string }> {
+    const exec = await bounded(this.docker.getContainer(id).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true }), DOCKER_CALL_MS, 'exec create');
+    const stream = (await bounded(exec.start({ hijack: true, stdin: false }), DOCKER_CALL_MS, 'exec start')) as NodeJS.ReadableStream & { destroy?: () => void };
+    const chunks: Buffer[] = [];
+    try {
+      await bounded(
+        new Promise<void>((resolve, reject) => {
+          stream.on('data', (b: Buffer) => chunks.push(b));
+          stream.on('end', resolve);
+          stream.on('close', resolve);
+          stream.on('error', reject);
+        }),
+        timeoutMs,
+        'command timed out',
+      );
+    } finally {
+      stream.destroy?.();
+    }
+    const raw = Buffer.concat(chunks);
+    let output = '';
+    for (let i = 0; i + 8 <= raw.length; ) {
+      const len = raw.readUInt32BE(i + 4);
+      output += raw.subarray(i + 8, i + 8 + len).toString('utf8');
+      i += 8 + len;
+    }
+    const info = await bounded(exec.inspect(), DOCKER_CALL_MS, 'exec inspect');
+    return { code: info.ExitCode ?? -1, output };
+  }
+
+  private resolvePort(c: J, port: J): number {
+    if (typeof port === 'number') return port;
+    if (/^\d+$/.test(String(port))) return Number(port);
+    const named = (c.ports ?? []).find((p: J) => p.name === port);
+    if (!named) throw new Error(`couldn't find port: ${port} in ${JSON.stringify(c.ports ?? [])}`);
+    return named.containerPort;
+  }
+
+  /** A TCP connection to the pod from its host (the kubelet probes from the node). */
+  private async dial(host: string, port: number, timeoutMs: number): Promise<import('node:stream').Duplex> {
+    if (!this.opts.connection) throw new Error('no host connection to probe through');
+    return bounded(this.opts.connection.openTcp(host, port), timeoutMs, `dial tcp ${host}:${port}: i/o timeout`);
+  }
+
+  /**
+   * One probe or hook handler: undefined on success, else the failure text (the output the kubelet
+   * puts in Unhealthy / Failed*Hook events).
+   */
+  private async runHandler(pod: KObject, c: J, id: string, h: J, timeoutMs: number, podIP?: string): Promise<string | undefined> {
+    try {
+      if (h.exec) {
+        const r = await this.execIn(id, h.exec.command ?? [], timeoutMs);
+        return r.code === 0 ? undefined : r.output || `command ${JSON.stringify((h.exec.command ?? []).join(' '))} exited with ${r.code}`;
+      }
+      if (h.sleep) {
+        await new Promise((r) => setTimeout(r, Math.min(timeoutMs, (h.sleep.seconds ?? 0) * 1000)));
+        return undefined;
+      }
+      const ip = pod.spec?.hostNetwork ? this.hostIP : podIP ?? this.probeTargets.get(pod.metadata.uid!)?.podIP;
+      if (h.tcpSocket) {
+        const host = h.tcpSocket.host || ip;
+        const port = this.resolvePort(c, h.tcpSocket.port);
+        const sock = await this.dial(host, port, timeoutMs);
+        sock.destroy();
+        return undefined;
+      }
+      if (h.httpGet) {
+        const g = h.httpGet;
+        const host = g.host || ip;
+        const port = this.resolvePort(c, g.port);
+        let sock: import('node:stream').Duplex = await this.dial(host, port, timeoutMs);
+        if (String(g.scheme ?? 'HTTP').toUpperCase() === 'HTTPS') {
+          const tls = await import('node:tls');
+          sock = tls.connect({ socket: sock as never, rejectUnauthorized: false, servername: undefined });
+        }
+        const headers: Array<[string, string]> = [['Host', `${host}:${port}`], ['User-Agent', 'kube-probe/1.32'], ['Accept', '*/*'], ['Connection', 'close']];
+        for (const hh of g.httpHeaders ?? []) {
+          const i = headers.findIndex(([k]) => k.toLowerCase() === String(hh.name).toLowerCase());
+          if (i >= 0) headers[i] = [hh.name, hh.value];
+          else headers.push([hh.name, hh.value]);
+        }
+        const path = g.path ? (String(g.path).startsWith('/') ? g.path : `/${g.path}`) : '/';
+        sock.write(`GET ${path} HTTP/1.1\r\n${headers.map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n`);
+        const head = await bounded(
+          new Promise<string>((resolve, reject) => {
+            let buf = '';
+            sock.on('data', (b: Buffer) => {
+              buf += b.toString('latin1');
+              if (buf.includes('\r\n')) resolve(buf);
+            });
+            sock.on('end', () => resolve(buf));
+            sock.on('error', reject);
+          }),
+          timeoutMs,
+          `Get "http://${host}:${port}${path}": context deadline exceeded (Client.Timeout exceeded while awaiting headers)`,
+        ).finally(() => sock.destroy());
+        const code = Number(/^HTTP\/\d\.\d (\d{3})/.exec(head)?.[1] ?? 0);
+        // prober/http: 200–399 succeed.
+        return code >= 200 && code < 400 ? undefined : `HTTP probe failed with statuscode: ${code}`;
+      }
+      if (h.grpc) return undefined; // gRPC health checks are not run yet: treated as healthy
+      return undefined;
+    } catch (e) {
+      return errorText(e);
+    }
+  }
+
+  /** One prober round: every due probe of every running container (prober/worker.go, condensed). */
+  private async probeAll(): Promise<void> {
+    if (this.proberRunning || this.stopped) return;
+    this.proberRunning = true;
+    try {
+      await Promise.all([...this.probeTargets.values()].map((t) => this.probePod(t.pod, t.podIP, t.containers)));
+    } catch (e) {
+      logger.debug('probe round failed', { node: this.nodeName, error: errorText(e) });
+    } finally {
+      this.proberRunning = false;
+    }
+  }
+
+  private async probePod(pod: KObject, podIP: string | undefined, containers: ListedContainer[]): Promise<void> {
+    for (const running of containers) {
+      const c = (pod.spec?.containers ?? []).find((x: J) => x.name === running.Labels[CONTAINER_LABELS.containerName]);
+      if (!c) continue;
+      const startedAt = Date.parse(this.inspectCache.get(running.Id)?.info?.State?.StartedAt ?? '') || 0;
+      const startup = this.probeStates.get(`${running.Id}/startup`);
+      const kinds: ProbeKind[] = c.startupProbe && startup?.result !== true ? ['startup'] : ['liveness', 'readiness'];
+      for (const kind of kinds) {
+        const probe = c[PROBE_FIELD[kind]];
+        if (!probe) continue;
+        const key = `${running.Id}/${kind}`;
+        const st = this.probeStates.get(key) ?? { successes: 0, failures: 0, lastRun: 0 };
+        this.probeStates.set(key, st);
+        const now = Date.now();
+        if (now - startedAt < (probe.initialDelaySeconds ?? 0) * 1000) continue;
+        if (now - st.lastRun < (probe.periodSeconds ?? 10) * 1000) continue;
+        st.lastRun = now;
+        const failure = await this.runHandler(pod, c, running.Id, probe, (probe.timeoutSeconds ?? 1) * 1000, podIP);
+        const before = st.result;
+        if (failure === undefined) {
+          st.successes++;
+          st.failures = 0;
+          if (st.successes >= (kind === 'readiness' ? probe.successThreshold ?? 1 : 1)) st.result = true;
+        } else {
+          st.failures++;
+          st.successes = 0;
+          await this.event(pod, c, 'Warning', 'Unhealthy', `${PROBE_NAME[kind]} probe failed: ${failure}`);
+          if (st.failures >= (probe.failureThreshold ?? 3)) st.result = false;
+        }
+        if (st.result === false && kind !== 'readiness') {
+          // A failed liveness/startup probe kills the container; the restart policy then applies.
+          this.probeStates.delete(key);
+          const grace = probe.terminationGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
+          await this.stopContainer(pod, running, grace, true, `Container ${c.name} failed ${kind} probe, will be restarted`);
+          this.inspectCache.delete(running.Id);
+          this.enqueue(pod.metadata.uid!);
+          break;
+        }
+        if (before !== st.result) this.enqueue(pod.metadata.uid!);
+      }
+    }
   }
 
   // ---------- volumes ----------
@@ -747,13 +950,21 @@ export class PodWorker {
 
   // ---------- termination ----------
 
-  private async stopContainer(pod: KObject | undefined, c: ListedContainer, graceSeconds: number, announce: boolean, message?: string): Promise<void> {
+  private async stopContainer(pod: KObject | undefined, c: ListedContainer, graceSeconds: number, announce: boolean, message?: string, preStop = true): Promise<void> {
+    const t0 = Date.now();
     if (announce && pod) {
       const name = c.Labels[CONTAINER_LABELS.containerName];
       const role = c.Labels[CONTAINER_LABELS.role] as 'app' | 'init';
       const spec = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].find((x: J) => x.name === name) ?? { name };
       await this.event(pod, spec, 'Normal', 'Killing', message ?? `Stopping container ${name}`, role);
+      const hook = spec.lifecycle?.preStop;
+      if (hook && preStop && graceSeconds > 0) {
+        // killContainer: the preStop hook runs first and uses up part of the grace period.
+        const failure = await this.runHandler(pod, spec, c.Id, hook, graceSeconds * 1000);
+        if (failure !== undefined) await this.event(pod, spec, 'Warning', 'FailedPreStopHook', this.hookMessage(pod, spec, hook, failure), role);
+      }
     }
+    graceSeconds = Math.max(pod && announce ? 2 : 0, graceSeconds - Math.floor((Date.now() - t0) / 1000));
     try {
       await bounded(this.docker.getContainer(c.Id).stop({ t: graceSeconds }), (graceSeconds + 15) * 1000, 'stop container');
     } catch (e) {
@@ -770,6 +981,7 @@ export class PodWorker {
     }
     this.inspectCache.delete(id);
     this.messages.delete(id);
+    for (const k of ['startup', 'liveness', 'readiness']) this.probeStates.delete(`${id}/${k}`);
   }
 
   /**
@@ -803,6 +1015,7 @@ export class PodWorker {
     for (const k of [...this.backoff.keys()]) if (k.startsWith(`${uid}/`)) this.backoff.delete(k);
     for (const m of [this.events, this.volumeVersions, this.tokenCache]) for (const k of [...m.keys()]) if (k.startsWith(`${uid}/`)) m.delete(k);
     this.names.delete(uid);
+    this.probeTargets.delete(uid);
   }
 
   // ---------- status and events ----------
@@ -862,6 +1075,15 @@ export class PodWorker {
     return message || undefined;
   }
 
+  /** ready/started of a running container as its probes say (no probe: ready and started). */
+  private probeVerdicts(pod: KObject | undefined, c: ListedContainer): { ready?: boolean; started?: boolean } {
+    const spec = (pod?.spec?.containers ?? []).find((x: J) => x.name === c.Labels[CONTAINER_LABELS.containerName]);
+    if (!spec || c.Labels[CONTAINER_LABELS.role] !== 'app') return {};
+    const started = spec.startupProbe ? this.probeStates.get(`${c.Id}/startup`)?.result === true : true;
+    const ready = started && (spec.readinessProbe ? this.probeStates.get(`${c.Id}/readiness`)?.result === true : true);
+    return { ready, started };
+  }
+
   private async observe(listed: ListedContainer[], pod?: KObject): Promise<ObservedContainer[]> {
     const out: ObservedContainer[] = [];
     const sandboxId = listed.filter((c) => c.Labels[CONTAINER_LABELS.role] === 'infra').sort((a, b) => b.Created - a.Created)[0]?.Id;
@@ -883,6 +1105,7 @@ export class PodWorker {
         oomKilled: !!st.OOMKilled,
         error: st.Error || undefined,
         message,
+        ...this.probeVerdicts(pod, c),
         createdAt: info.Created ?? '',
         startedAt: st.StartedAt,
         finishedAt: st.FinishedAt,

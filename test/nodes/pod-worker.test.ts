@@ -3,7 +3,9 @@
 // kubectl run as Docker containers, restart, fail, back off, are deleted gracefully, and survive a
 // control-plane restart without being restarted.
 import { strict as assert } from 'node:assert';
-import { rmdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { PodWorker } from '../../lib/nodes/pod-worker.js';
 import { INFRA_IMAGE } from '../../lib/nodes/infra-image.js';
@@ -490,6 +492,101 @@ spec:
     assert.equal(p.status.reason, 'DeadlineExceeded');
     assert.equal(p.status.message, 'Pod was active on the node longer than the specified deadline');
     await until('its containers stopped', async () => (await podContainers(1, p.metadata.uid)).every((c) => c.State !== 'running'));
+  });
+
+  it('restarts a container whose liveness probe fails', async () => {
+    await apply(`apiVersion: v1
+kind: Pod
+metadata: {name: unhealthy}
+spec:
+  nodeName: ${nodes[0].name}
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: app
+    image: busybox:latest
+    command: ["sh", "-c", "touch /tmp/healthy; sleep 2; rm /tmp/healthy; exec sleep 3600"]
+    livenessProbe:
+      exec: {command: ["cat", "/tmp/healthy"]}
+      periodSeconds: 1
+      failureThreshold: 2
+`);
+    const p = await until(
+      'restarted by its liveness probe',
+      async () => {
+        const p = await pod('default', 'unhealthy');
+        const cs = p.status?.containerStatuses?.[0];
+        return cs?.restartCount >= 1 ? p : undefined;
+      },
+      40_000,
+    );
+    assert.ok(p.status.containerStatuses[0].lastState.terminated, 'the killed run is the last state');
+    const events = JSON.parse(await ts.kubectl().ok(['get', 'events', '--field-selector', 'involvedObject.name=unhealthy', '-o', 'json'])).items as J[];
+    const messages = events.map((e) => `${e.reason}: ${e.message}`);
+    assert.ok(messages.includes('Killing: Container app failed liveness probe, will be restarted'), messages.join('\n'));
+    assert.ok(messages.some((m) => m.startsWith('Unhealthy: Liveness probe failed: cat: can\'t open \'/tmp/healthy\'')), messages.join('\n'));
+  });
+
+  it('reports a container ready only once its HTTP readiness probe passes', async () => {
+    await apply(`apiVersion: v1
+kind: Pod
+metadata: {name: readyz}
+spec:
+  nodeName: ${nodes[1].name}
+  containers:
+  - name: web
+    image: busybox:latest
+    command: ["sh", "-c", "mkdir -p /www && exec httpd -f -p 8080 -h /www"]
+    ports: [{name: http, containerPort: 8080}]
+    readinessProbe:
+      httpGet: {path: /ready.html, port: http}
+      periodSeconds: 1
+`);
+    const notReady = await until('Running but not ready', async () => {
+      const p = await pod('default', 'readyz');
+      return p.status?.phase === 'Running' && p.status.containerStatuses?.[0]?.started ? p : undefined;
+    });
+    assert.equal(notReady.status.containerStatuses[0].ready, false);
+    const cond = notReady.status.conditions.find((c: J) => c.type === 'Ready');
+    assert.deepEqual([cond.status, cond.message], ['False', 'containers with unready status: [web]']);
+    const unhealthy = async () =>
+      (JSON.parse(await ts.kubectl().ok(['get', 'events', '--field-selector', 'involvedObject.name=readyz,reason=Unhealthy', '-o', 'json'])).items as J[]).map((e) => e.message);
+    await until('a failed readiness probe', async () => (await unhealthy()).includes('Readiness probe failed: HTTP probe failed with statuscode: 404'));
+    assert.equal((await pod('default', 'readyz')).status.containerStatuses[0].ready, false);
+    const web = (await podContainers(1, notReady.metadata.uid)).find((c) => c.Labels[CONTAINER_LABELS.containerName] === 'web')!;
+    await execIn(dockers[1], web.Id, ['sh', '-c', 'echo ok > /www/ready.html']);
+    const ready = await until('ready', async () => {
+      const p = await pod('default', 'readyz');
+      return p.status.containerStatuses[0].ready ? p : undefined;
+    });
+    assert.equal(ready.status.conditions.find((c: J) => c.type === 'Ready').status, 'True');
+  });
+
+  it('runs the preStop hook before stopping a deleted pod', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'kubeshim-prestop-'));
+    try {
+      await apply(`apiVersion: v1
+kind: Pod
+metadata: {name: hooked}
+spec:
+  nodeName: ${nodes[0].name}
+  terminationGracePeriodSeconds: 5
+  volumes: [{name: out, hostPath: {path: ${out}}}]
+  containers:
+  - name: app
+    image: busybox:latest
+    command: ["sleep", "3600"]
+    volumeMounts: [{name: out, mountPath: /out}]
+    lifecycle:
+      postStart: {exec: {command: ["sh", "-c", "echo started > /out/poststart"]}}
+      preStop: {exec: {command: ["sh", "-c", "echo stopping > /out/prestop"]}}
+`);
+      await until('hooked Running', async () => (await pod('default', 'hooked')).status?.phase === 'Running');
+      assert.equal(readFileSync(join(out, 'poststart'), 'utf8'), 'started\n');
+      await ts.kubectl().ok(['delete', 'pod', 'hooked', '--timeout=30s']);
+      assert.equal(readFileSync(join(out, 'prestop'), 'utf8'), 'stopping\n');
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 
   it('keeps the pause sandbox up, and it exits 0 at once on SIGTERM', async () => {
