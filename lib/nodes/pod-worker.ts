@@ -168,7 +168,9 @@ export class PodWorker {
   /** What the prober needs per pod: its spec, IP and running containers, refreshed by each sync. */
   private readonly probeTargets = new Map<string, { pod: KObject; podIP?: string; containers: ListedContainer[] }>();
   private proberTimer?: NodeJS.Timeout;
-  private proberRunning = false;
+  private proberRunning?: Promise<void>;
+  /** image id → the imageID reported in container statuses. */
+  private readonly imageRefs = new Map<string, string>();
   /** container id → termination message ('' when none). */
   private readonly messages = new Map<string, string>();
   /** uid/volume → the payload version last written (content hash). */
@@ -225,6 +227,7 @@ export class PodWorker {
     this.watcher?.cancel();
     this.watcher = undefined;
     await this.passRunning;
+    await this.proberRunning;
     await Promise.all([...this.work.values()].map((w) => w.done));
   }
 
@@ -343,7 +346,10 @@ export class PodWorker {
     const waiting = new Map<string, WaitingReason>();
     const terminal = pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
     const infras = listed.filter((c) => c.Labels[CONTAINER_LABELS.role] === 'infra');
-    let sandbox = infras.find((c) => c.State === 'running');
+    const runningInfras = infras.filter((c) => c.State === 'running').sort((a, b) => Number(b.Labels[CONTAINER_LABELS.restartCount] ?? 0) - Number(a.Labels[CONTAINER_LABELS.restartCount] ?? 0));
+    let sandbox: ListedContainer | undefined = runningInfras[0];
+    // More than one live sandbox (left by a crash mid-recreation): the kubelet keeps the newest only.
+    for (const extra of runningInfras.slice(1)) await this.removeContainer(extra.Id);
     let sandboxIP: string | undefined;
 
     if (terminal) {
@@ -754,16 +760,15 @@ export class PodWorker {
   }
 
   /** One prober round: every due probe of every running container (prober/worker.go, condensed). */
-  private async probeAll(): Promise<void> {
-    if (this.proberRunning || this.stopped) return;
-    this.proberRunning = true;
-    try {
-      await Promise.all([...this.probeTargets.values()].map((t) => this.probePod(t.pod, t.podIP, t.containers)));
-    } catch (e) {
-      logger.debug('probe round failed', { node: this.nodeName, error: errorText(e) });
-    } finally {
-      this.proberRunning = false;
-    }
+  private probeAll(): Promise<void> {
+    if (this.proberRunning || this.stopped) return this.proberRunning ?? Promise.resolve();
+    this.proberRunning = Promise.all([...this.probeTargets.values()].map((t) => this.probePod(t.pod, t.podIP, t.containers)))
+      .then(() => undefined)
+      .catch((e) => logger.debug('probe round failed', { node: this.nodeName, error: errorText(e) }))
+      .finally(() => {
+        this.proberRunning = undefined;
+      });
+    return this.proberRunning;
   }
 
   private async probePod(pod: KObject, podIP: string | undefined, containers: ListedContainer[]): Promise<void> {
@@ -1075,6 +1080,21 @@ export class PodWorker {
     return message || undefined;
   }
 
+  /** dockershim's imageID: docker-pullable://<repo digest> for pulled images, else docker://<image id>. */
+  private async imageRef(imageId: string): Promise<string> {
+    let ref = this.imageRefs.get(imageId);
+    if (ref) return ref;
+    try {
+      const info = await bounded(this.docker.getImage(imageId).inspect(), DOCKER_CALL_MS, 'inspect image');
+      const digest = (info.RepoDigests ?? [])[0];
+      ref = digest ? `docker-pullable://${digest}` : `docker://${imageId}`;
+    } catch {
+      return `docker://${imageId}`; // the image went away (pruned): its id is still the truth
+    }
+    this.imageRefs.set(imageId, ref);
+    return ref;
+  }
+
   /** ready/started of a running container as its probes say (no probe: ready and started). */
   private probeVerdicts(pod: KObject | undefined, c: ListedContainer): { ready?: boolean; started?: boolean } {
     const spec = (pod?.spec?.containers ?? []).find((x: J) => x.name === c.Labels[CONTAINER_LABELS.containerName]);
@@ -1099,7 +1119,7 @@ export class PodWorker {
         name: c.Labels[CONTAINER_LABELS.containerName],
         role,
         restartCount: Number(c.Labels[CONTAINER_LABELS.restartCount] ?? 0),
-        imageID: `docker://${info.Image ?? c.ImageID}`,
+        imageID: await this.imageRef(info.Image ?? c.ImageID),
         running: !!st.Running,
         exitCode: st.ExitCode ?? 0,
         oomKilled: !!st.OOMKilled,

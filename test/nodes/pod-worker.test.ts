@@ -569,7 +569,7 @@ kind: Pod
 metadata: {name: hooked}
 spec:
   nodeName: ${nodes[0].name}
-  terminationGracePeriodSeconds: 5
+  terminationGracePeriodSeconds: 2
   volumes: [{name: out, hostPath: {path: ${out}}}]
   containers:
   - name: app
