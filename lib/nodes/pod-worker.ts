@@ -169,6 +169,8 @@ export class PodWorker {
   private readonly probeTargets = new Map<string, { pod: KObject; podIP?: string; containers: ListedContainer[] }>();
   private proberTimer?: NodeJS.Timeout;
   private proberRunning?: Promise<void>;
+  /** Counts Docker writes (create/start/stop/remove): a sync that made none can reuse its container list. */
+  private mutations = 0;
   /** image id → the imageID reported in container statuses. */
   private readonly imageRefs = new Map<string, string>();
   /** container id → termination message ('' when none). */
@@ -342,6 +344,7 @@ export class PodWorker {
   // ---------- sync ----------
 
   private async syncPod(pod: KObject, listed: ListedContainer[]): Promise<void> {
+    const mutationsBefore = this.mutations;
     const spec = pod.spec ?? {};
     const waiting = new Map<string, WaitingReason>();
     const terminal = pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
@@ -402,7 +405,8 @@ export class PodWorker {
         }
       }
     }
-    const now = await this.listContainers(pod.metadata.uid);
+    // Steady state costs one list per pass: the containers are listed again only when this sync changed them.
+    const now = this.mutations === mutationsBefore ? listed : await this.listContainers(pod.metadata.uid);
     this.probeTargets.set(pod.metadata.uid!, { pod, podIP: sandboxIP, containers: now.filter((c) => c.State === 'running' && c.Labels[CONTAINER_LABELS.role] === 'app') });
     await this.writeStatus(pod, now, waiting, sandbox, sandboxIP);
   }
@@ -600,6 +604,7 @@ export class PodWorker {
     const name = containerName(pod, c.name, restartCount);
     let id: string;
     try {
+      this.mutations++;
       const created = await bounded(this.docker.createContainer({ name, ...body } as never), DOCKER_CALL_MS, 'create container');
       id = created.id;
     } catch (e) {
@@ -622,6 +627,7 @@ export class PodWorker {
 
   private async startCreated(pod: KObject, c: J, role: 'app' | 'init', id: string, waiting: Map<string, WaitingReason>): Promise<void> {
     try {
+      this.mutations++;
       await bounded(this.docker.getContainer(id).start(), DOCKER_CALL_MS, 'start container');
     } catch (e) {
       if (statusCode(e) === 304) return; // already started
@@ -925,6 +931,7 @@ export class PodWorker {
     const body = sandboxCreateOptions(pod, { nodeName: this.nodeName, network: network.name, attempt });
     let id: string;
     try {
+      this.mutations++;
       id = (await bounded(this.docker.createContainer({ name, ...body } as never), DOCKER_CALL_MS, 'create sandbox')).id;
     } catch (e) {
       if (statusCode(e) !== 409) {
@@ -971,6 +978,7 @@ export class PodWorker {
     }
     graceSeconds = Math.max(pod && announce ? 2 : 0, graceSeconds - Math.floor((Date.now() - t0) / 1000));
     try {
+      this.mutations++;
       await bounded(this.docker.getContainer(c.Id).stop({ t: graceSeconds }), (graceSeconds + 15) * 1000, 'stop container');
     } catch (e) {
       // 304: already stopped; 404: already gone. Both are the state we want.
@@ -980,6 +988,7 @@ export class PodWorker {
 
   private async removeContainer(id: string): Promise<void> {
     try {
+      this.mutations++;
       await bounded(this.docker.getContainer(id).remove({ force: true, v: true }), DOCKER_CALL_MS, 'remove container');
     } catch (e) {
       if (statusCode(e) !== 404 && statusCode(e) !== 409) throw e;
@@ -1135,8 +1144,6 @@ export class PodWorker {
   }
 
   private async writeStatus(pod: KObject, listed: ListedContainer[], waiting: Map<string, WaitingReason>, sandbox?: ListedContainer, sandboxIP?: string, override?: { phase: string; reason: string; message: string }): Promise<void> {
-    // Fresh inspections: a container may have exited since the pass began.
-    for (const c of listed) if (c.State === 'running') this.inspectCache.delete(c.Id);
     const containers = await this.observe(listed, pod);
     const status = computePodStatus(pod, {
       sandbox: sandbox ? { id: sandbox.Id, running: sandbox.State === 'running', ip: sandboxIP } : undefined,
