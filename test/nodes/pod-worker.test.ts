@@ -474,6 +474,28 @@ spec:
     assert.deepEqual([byName.logs.exitCode, byName.logs.message], [1, 'noise\nbye from logs\n']);
   });
 
+  it('reports OOMKilled for a container killed at its memory limit', async () => {
+    await apply(`apiVersion: v1
+kind: Pod
+metadata: {name: hungry}
+spec:
+  nodeName: ${nodes[1].name}
+  restartPolicy: Never
+  containers:
+  - name: app
+    image: busybox:latest
+    command: ["sh", "-c", "head -c 200m /dev/zero | tail"]
+    resources: {limits: {memory: 16Mi}}
+`);
+    const p = await until('hungry Failed', async () => {
+      const p = await pod('default', 'hungry');
+      return p.status?.phase === 'Failed' ? p : undefined;
+    });
+    const t = p.status.containerStatuses[0].state.terminated;
+    assert.deepEqual([t.reason, t.exitCode], ['OOMKilled', 137]);
+    assert.equal(p.status.qosClass, 'Burstable');
+  });
+
   it('fails a pod that outlives activeDeadlineSeconds (DeadlineExceeded)', async () => {
     await apply(`apiVersion: v1
 kind: Pod
