@@ -356,6 +356,7 @@ export class PodWorker {
     let sandboxIP: string | undefined;
 
     if (terminal) {
+      this.probeTargets.delete(pod.metadata.uid!);
       // A finished pod keeps its record; what still runs of it is stopped (kubelet killPod).
       for (const c of listed) if (c.State === 'running') await this.stopContainer(pod, c, 0, c.Labels[CONTAINER_LABELS.role] !== 'infra');
       await this.writeStatus(pod, await this.listContainers(pod.metadata.uid), waiting);
@@ -365,6 +366,7 @@ export class PodWorker {
     // activeDeadlineSeconds (kubelet's activeDeadlineHandler): past it, the pod fails and its containers stop.
     const started = Date.parse(pod.status?.startTime ?? '');
     if (spec.activeDeadlineSeconds !== undefined && started && Date.now() - started >= spec.activeDeadlineSeconds * 1000) {
+      this.probeTargets.delete(pod.metadata.uid!);
       const message = 'Pod was active on the node longer than the specified deadline';
       await this.event(pod, undefined, 'Normal', 'DeadlineExceeded', message);
       const grace = spec.terminationGracePeriodSeconds ?? 30;
@@ -768,7 +770,12 @@ export class PodWorker {
   /** One prober round: every due probe of every running container (prober/worker.go, condensed). */
   private probeAll(): Promise<void> {
     if (this.proberRunning || this.stopped) return this.proberRunning ?? Promise.resolve();
-    this.proberRunning = Promise.all([...this.probeTargets.values()].map((t) => this.probePod(t.pod, t.podIP, t.containers)))
+    // One list per round: only containers that run now are probed (the targets come from the last sync).
+    this.proberRunning = (this.probeTargets.size ? this.listContainers() : Promise.resolve([]))
+      .then((all) => {
+        const running = new Set(all.filter((c) => c.State === 'running').map((c) => c.Id));
+        return Promise.all([...this.probeTargets.values()].map((t) => this.probePod(t.pod, t.podIP, t.containers.filter((c) => running.has(c.Id)))));
+      })
       .then(() => undefined)
       .catch((e) => logger.debug('probe round failed', { node: this.nodeName, error: errorText(e) }))
       .finally(() => {
@@ -795,6 +802,8 @@ export class PodWorker {
         if (now - st.lastRun < (probe.periodSeconds ?? 10) * 1000) continue;
         st.lastRun = now;
         const failure = await this.runHandler(pod, c, running.Id, probe, (probe.timeoutSeconds ?? 1) * 1000, podIP);
+        // The container stopped under the probe: its next sync deals with it, not the prober.
+        if (failure !== undefined && /is not running/.test(failure)) break;
         const before = st.result;
         if (failure === undefined) {
           st.successes++;
@@ -1004,6 +1013,7 @@ export class PodWorker {
    * lets `kubectl delete pod` return.
    */
   private async terminatePod(pod: KObject, listed: ListedContainer[]): Promise<void> {
+    this.probeTargets.delete(pod.metadata.uid!);
     const grace = Math.max(0, pod.metadata.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30);
     const running = listed.filter((c) => c.State === 'running' && c.Labels[CONTAINER_LABELS.role] !== 'infra');
     await Promise.all(running.map((c) => this.stopContainer(pod, c, grace, true)));
