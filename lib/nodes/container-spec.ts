@@ -278,8 +278,26 @@ function milli(raw: string | undefined): number {
   return Math.round((parseQuantity(raw)?.value ?? 0) * 1000);
 }
 
-/** A volume as the host sees it: a directory to bind, or a tmpfs (emptyDir medium Memory). */
-export type HostVolume = { hostPath: string; readOnly?: boolean } | { tmpfs: string };
+/**
+ * A volume as the host sees it: a directory to bind, or a named Docker volume (emptyDir medium
+ * Memory: a local-driver tmpfs volume, so all containers of the pod share one tmpfs as with the kubelet).
+ */
+export type HostVolume = { hostPath: string; readOnly?: boolean } | { volume: string; readOnly?: boolean };
+
+/** The Docker volume of an emptyDir with medium Memory. */
+export function memoryVolumeName(pod: KObject, volume: string): string {
+  return `kubeshim-${pod.metadata.uid}-${volume}`;
+}
+
+/** The pod's emptyDir volumes with medium Memory, with their tmpfs mount options (sizeLimit). */
+export function memoryVolumes(pod: KObject): Array<{ name: string; volume: string; options: string }> {
+  return (pod.spec?.volumes ?? [])
+    .filter((v: J) => v.emptyDir?.medium === 'Memory')
+    .map((v: J) => {
+      const size = v.emptyDir.sizeLimit ? parseQuantity(v.emptyDir.sizeLimit)?.value : undefined;
+      return { name: v.name, volume: memoryVolumeName(pod, v.name), options: size ? `size=${Math.floor(size)}` : '' };
+    });
+}
 
 /** A pod's state directory on the host, as the kubelet's /var/lib/kubelet/pods/<uid>. */
 export function podDir(pod: KObject): string {
@@ -310,24 +328,32 @@ export function fileVolumeKind(v: J): string | undefined {
   return undefined;
 }
 
-/** Where each pod volume lives on the host (emptyDir, hostPath, and the volumes of written files). */
-export function hostVolumes(pod: KObject): Map<string, HostVolume> {
+/**
+ * Where each pod volume lives on the host: emptyDir, hostPath, the volumes of written files, and
+ * persistentVolumeClaims bound to hostPath/local PVs (`claims`: volume name → resolved host path).
+ */
+export function hostVolumes(pod: KObject, claims: Map<string, string> = new Map()): Map<string, HostVolume> {
   const out = new Map<string, HostVolume>();
   for (const v of pod.spec?.volumes ?? []) {
     const kind = fileVolumeKind(v);
     if (v.emptyDir) {
-      if (v.emptyDir.medium === 'Memory') {
-        const size = v.emptyDir.sizeLimit ? parseQuantity(v.emptyDir.sizeLimit)?.value : undefined;
-        out.set(v.name, { tmpfs: size ? `size=${Math.floor(size)}` : '' });
-      } else out.set(v.name, { hostPath: emptyDirPath(pod, v.name) });
+      if (v.emptyDir.medium === 'Memory') out.set(v.name, { volume: memoryVolumeName(pod, v.name) });
+      else out.set(v.name, { hostPath: emptyDirPath(pod, v.name) });
     } else if (v.hostPath) {
       out.set(v.name, { hostPath: v.hostPath.path });
     } else if (kind) {
       // API data volumes are mounted read-only, as the kubelet has done since 1.9.4.
       out.set(v.name, { hostPath: `${podVolumesDir(pod)}/${kind}/${v.name}`, readOnly: true });
+    } else if (v.persistentVolumeClaim && claims.has(v.name)) {
+      out.set(v.name, { hostPath: claims.get(v.name)!, readOnly: !!v.persistentVolumeClaim.readOnly });
     }
   }
   return out;
+}
+
+/** The host path of a PersistentVolume kubeshim can mount (hostPath or local), or undefined. */
+export function persistentVolumePath(pv: KObject): string | undefined {
+  return pv.spec?.hostPath?.path ?? pv.spec?.local?.path;
 }
 
 /** One file of a configMap/secret/downwardAPI/projected volume. */
@@ -444,20 +470,22 @@ export function volumeTarEntries(base: string, files: VolumeFile[], version: str
 }
 
 /** Binds (Docker creates missing host directories for them) and tmpfs mounts of a container. */
-export function containerMounts(container: J, volumes: Map<string, HostVolume>): { binds: string[]; tmpfs: Record<string, string> } {
+export function containerMounts(container: J, volumes: Map<string, HostVolume>): { binds: string[] } {
   const binds: string[] = [];
-  const tmpfs: Record<string, string> = {};
   for (const m of container.volumeMounts ?? []) {
     const v = volumes.get(m.name);
     if (!v) throw new ContainerConfigError(`cannot find volume "${m.name}" to mount into container "${container.name}"`);
-    if ('tmpfs' in v) {
-      tmpfs[m.mountPath] = [v.tmpfs, m.readOnly ? 'ro' : ''].filter(Boolean).join(',');
+    const ro = m.readOnly || v.readOnly ? ':ro' : '';
+    if ('volume' in v) {
+      // Engine API 1.26 binds a named volume whole; a subPath inside it needs the newer Mounts API.
+      if (m.subPath) throw new ContainerConfigError(`subPath is not supported for volume "${m.name}" (emptyDir medium Memory)`);
+      binds.push(`${v.volume}:${m.mountPath}${ro}`);
       continue;
     }
     const src = m.subPath ? `${v.hostPath.replace(/\/$/, '')}/${m.subPath}` : v.hostPath;
-    binds.push(`${src}:${m.mountPath}${m.readOnly || v.readOnly ? ':ro' : ''}`);
+    binds.push(`${src}:${m.mountPath}${ro}`);
   }
-  return { binds, tmpfs };
+  return { binds };
 }
 
 /** The effective security context: the container's fields over the pod's. */
@@ -521,7 +549,7 @@ export function containerCreateOptions(pod: KObject, container: J, ctx: Containe
   const cpuRequest = milli(res.requests?.cpu ?? res.limits?.cpu);
   const cpuLimit = milli(res.limits?.cpu);
   const memLimit = res.limits?.memory ? Math.floor(parseQuantity(res.limits.memory)?.value ?? 0) : 0;
-  const { binds, tmpfs } = containerMounts(container, ctx.volumes);
+  const { binds } = containerMounts(container, ctx.volumes);
   if (ctx.terminationFile) binds.push(`${ctx.terminationFile}:${container.terminationMessagePath ?? '/dev/termination-log'}`);
   let user: string | undefined = sc.runAsUser !== undefined ? String(sc.runAsUser) : undefined;
   if (sc.runAsGroup !== undefined) user = `${user ?? ''}:${sc.runAsGroup}`;
@@ -536,7 +564,6 @@ export function containerCreateOptions(pod: KObject, container: J, ctx: Containe
   };
   if (pod.spec?.hostPID) hostConfig.PidMode = 'host';
   else if (pod.spec?.shareProcessNamespace) hostConfig.PidMode = `container:${ctx.infraId}`;
-  if (Object.keys(tmpfs).length) hostConfig.Tmpfs = tmpfs;
   if (cpuLimit > 0) {
     hostConfig.CpuQuota = milliCPUToQuota(cpuLimit);
     hostConfig.CpuPeriod = QUOTA_PERIOD;

@@ -28,6 +28,8 @@ import {
   podDir,
   terminationFile,
   fileVolumeKind,
+  memoryVolumes,
+  persistentVolumePath,
   verifyRunAsNonRoot,
   volumeFiles,
   volumeReferences,
@@ -171,6 +173,8 @@ export class PodWorker {
   private proberRunning?: Promise<void>;
   /** Counts Docker writes (create/start/stop/remove): a sync that made none can reuse its container list. */
   private mutations = 0;
+  /** pod uid → its persistentVolumeClaim volumes' host paths. */
+  private readonly claims = new Map<string, Map<string, string>>();
   /** image id → the imageID reported in container statuses. */
   private readonly imageRefs = new Map<string, string>();
   /** container id → termination message ('' when none). */
@@ -596,7 +600,7 @@ export class PodWorker {
     try {
       verifyRunAsNonRoot(pod, c, image.Config?.User);
       const env = resolveEnv(pod, c, await this.envSources(pod, c), { podIP, hostIP: this.hostIP });
-      body = containerCreateOptions(pod, c, { nodeName: this.nodeName, infraId: sandboxId, role, restartCount, env, volumes: hostVolumes(pod), terminationFile: hostTerminationFile });
+      body = containerCreateOptions(pod, c, { nodeName: this.nodeName, infraId: sandboxId, role, restartCount, env, volumes: hostVolumes(pod, this.claims.get(pod.metadata.uid!)), terminationFile: hostTerminationFile });
     } catch (e) {
       if (!(e instanceof ContainerConfigError)) throw e;
       waiting.set(c.name, { reason: 'CreateContainerConfigError', message: e.message });
@@ -861,19 +865,49 @@ export class PodWorker {
    * containers wait (ContainerCreating) and a FailedMount event says why, as with the kubelet.
    */
   private async syncVolumes(pod: KObject, sandboxId: string, podIP: string | undefined): Promise<boolean> {
+    let ok = true;
+    const failed = (name: string, why: string) => {
+      ok = false;
+      return this.event(pod, undefined, 'Warning', 'FailedMount', `MountVolume.SetUp failed for volume "${name}" : ${why}`);
+    };
+    // emptyDir medium Memory: one local-driver tmpfs volume per pod volume, shared by its containers.
+    for (const m of memoryVolumes(pod)) {
+      if (this.volumeVersions.get(`${pod.metadata.uid}/${m.name}`) === m.volume) continue;
+      try {
+        const driverOpts: Record<string, string> = { type: 'tmpfs', device: 'tmpfs' };
+        if (m.options) driverOpts.o = m.options;
+        await bounded(
+          this.docker.createVolume({ Name: m.volume, Driver: 'local', DriverOpts: driverOpts, Labels: { [CONTAINER_LABELS.podUid]: pod.metadata.uid!, [CONTAINER_LABELS.node]: this.nodeName } }),
+          DOCKER_CALL_MS,
+          'create volume',
+        );
+        this.volumeVersions.set(`${pod.metadata.uid}/${m.name}`, m.volume);
+      } catch (e) {
+        await failed(m.name, errorText(e));
+      }
+    }
+    // persistentVolumeClaim: the bound PV's hostPath/local path.
+    const claims = new Map<string, string>();
+    for (const v of pod.spec?.volumes ?? []) {
+      if (!v.persistentVolumeClaim) continue;
+      const why = await this.claimPath(pod, v.persistentVolumeClaim.claimName).then(
+        (p) => (typeof p === 'string' && p.startsWith('/') ? (claims.set(v.name, p), undefined) : p),
+        (e) => errorText(e),
+      );
+      if (why) await failed(v.name, why);
+    }
+    this.claims.set(pod.metadata.uid!, claims);
     const volumes = (pod.spec?.volumes ?? []).filter((v: J) => fileVolumeKind(v));
-    if (!volumes.length) return true;
+    if (!volumes.length) return ok;
     const refs = volumeReferences(pod);
     const sources: VolumeSources = await this.fetchSources(pod, refs);
-    let ok = true;
     for (const v of volumes) {
       let files;
       try {
         if (v.projected) sources.tokens = await this.projectedTokens(pod);
         files = volumeFiles(pod, v, sources, { podIP, hostIP: this.hostIP })!;
       } catch (e) {
-        ok = false;
-        await this.event(pod, undefined, 'Warning', 'FailedMount', `MountVolume.SetUp failed for volume "${v.name}" : ${errorText(e)}`);
+        await failed(v.name, errorText(e));
         continue;
       }
       const hash = createHash('sha256');
@@ -886,11 +920,29 @@ export class PodWorker {
         await bounded(this.docker.getContainer(sandboxId).putArchive(tar, { path: SANDBOX_POD_PATH }), DOCKER_CALL_MS, 'write volume');
         this.volumeVersions.set(key, version);
       } catch (e) {
-        ok = false;
-        await this.event(pod, undefined, 'Warning', 'FailedMount', `MountVolume.SetUp failed for volume "${v.name}" : ${errorText(e)}`);
+        await failed(v.name, errorText(e));
       }
     }
     return ok;
+  }
+
+  /** A claim's host path (a string starting with '/'), or why it cannot be mounted yet. */
+  private async claimPath(pod: KObject, claimName: string): Promise<string> {
+    const get = async (plural: string, ns: string, name: string) => {
+      try {
+        return await this.generic.get(this.opts.registry.lookup('', 'v1', plural)!, ns, name);
+      } catch (e) {
+        if (e instanceof ApiError && e.code === 404) return undefined;
+        throw e;
+      }
+    };
+    const pvc = await get('persistentvolumeclaims', pod.metadata.namespace ?? 'default', claimName);
+    if (!pvc) return `persistentvolumeclaim "${claimName}" not found`;
+    const pvName = pvc.spec?.volumeName;
+    if (!pvName || pvc.status?.phase !== 'Bound') return `PersistentVolumeClaim "${claimName}" is not bound`;
+    const pv = await get('persistentvolumes', '', pvName);
+    if (!pv) return `persistentvolume "${pvName}" not found`;
+    return persistentVolumePath(pv) ?? `volume "${pvName}" is neither hostPath nor local, which kubeshim cannot mount`;
   }
 
   private async fetchSources(pod: KObject, refs: { configMaps: Set<string>; secrets: Set<string> }): Promise<EnvSources> {
@@ -1033,6 +1085,12 @@ export class PodWorker {
       if (c.State === 'running') await this.stopContainer(undefined, c, 2, false);
       await this.removeContainer(c.Id);
     }
+    try {
+      const { Volumes } = await bounded(this.docker.listVolumes({ filters: { label: [`${CONTAINER_LABELS.podUid}=${uid}`] } }), DOCKER_CALL_MS, 'list volumes');
+      for (const v of Volumes ?? []) await bounded(this.docker.getVolume(v.Name).remove(), DOCKER_CALL_MS, 'remove volume').catch(() => undefined);
+    } catch (e) {
+      logger.debug('pod volumes not removed', { node: this.nodeName, uid, error: errorText(e) });
+    }
     if (listed.length && this.opts.connection && /^[0-9a-f-]+$/i.test(uid)) {
       await this.opts.connection.exec(`rm -rf ${HOST_STATE_DIR}/pods/${uid}`, { timeoutMs: 30_000 }).catch(() => undefined);
     }
@@ -1040,6 +1098,7 @@ export class PodWorker {
     for (const m of [this.events, this.volumeVersions, this.tokenCache]) for (const k of [...m.keys()]) if (k.startsWith(`${uid}/`)) m.delete(k);
     this.names.delete(uid);
     this.probeTargets.delete(uid);
+    this.claims.delete(uid);
   }
 
   // ---------- status and events ----------

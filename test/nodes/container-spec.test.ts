@@ -8,6 +8,7 @@ import {
   expandVars,
   hostVolumes,
   milliCPUToQuota,
+  memoryVolumes,
   milliCPUToShares,
   pullAuth,
   resolveEnv,
@@ -192,14 +193,14 @@ describe('Container create body', () => {
     verifyRunAsNonRoot(pod, { name: 'a' }, '1000');
   });
 
-  it('mounts emptyDir from the kubelet-style host path, hostPath as is, Memory emptyDir as tmpfs', () => {
+  it('mounts emptyDir from the kubelet-style host path, hostPath as is, Memory emptyDir as a shared tmpfs volume', () => {
     const body = containerCreateOptions(
       podOf({}),
       { name: 'a', image: 'x', volumeMounts: [{ name: 'data', mountPath: '/data' }, { name: 'logs', mountPath: '/logs', readOnly: true, subPath: 'app' }, { name: 'scratch', mountPath: '/tmp' }] },
       ctx,
     );
-    assert.deepEqual(body.HostConfig.Binds, ['/var/lib/kubeshim/pods/u-1/volumes/kubernetes.io~empty-dir/data:/data', '/var/log/app:/logs:ro']);
-    assert.deepEqual(body.HostConfig.Tmpfs, { '/tmp': `size=${64 * 1024 * 1024}` });
+    assert.deepEqual(body.HostConfig.Binds, ['/var/lib/kubeshim/pods/u-1/volumes/kubernetes.io~empty-dir/data:/data', '/var/log/app:/logs:ro', 'kubeshim-u-1-scratch:/tmp']);
+    assert.deepEqual(memoryVolumes(podOf({ volumes: [{ name: 'scratch', emptyDir: { medium: 'Memory', sizeLimit: '64Mi' } }] })), [{ name: 'scratch', volume: 'kubeshim-u-1-scratch', options: `size=${64 * 1024 * 1024}` }]);
     assert.throws(() => containerCreateOptions(podOf({}), { name: 'a', image: 'x', volumeMounts: [{ name: 'nope', mountPath: '/n' }] }, ctx), ContainerConfigError);
   });
 });

@@ -3,7 +3,7 @@
 // kubectl run as Docker containers, restart, fail, back off, are deleted gracefully, and survive a
 // control-plane restart without being restarted.
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
@@ -316,6 +316,58 @@ spec:
       return out.includes('app') ? out : undefined;
     });
     assert.equal(log, 'one\ntwo\napp\n');
+  });
+
+  it('shares a Memory emptyDir between containers and mounts a claim bound to a hostPath volume', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'kubeshim-pv-'));
+    try {
+      writeFileSync(join(dataDir, 'seed.txt'), 'from the PV\n');
+      await apply(`apiVersion: v1
+kind: PersistentVolume
+metadata: {name: pw-local}
+spec:
+  capacity: {storage: 1Gi}
+  accessModes: [ReadWriteOnce]
+  hostPath: {path: ${dataDir}}
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: pw-claim}
+spec:
+  accessModes: [ReadWriteOnce]
+  resources: {requests: {storage: 1Gi}}
+  volumeName: pw-local
+  storageClassName: ""
+`);
+      // No volume binder runs in this suite: the claim is marked Bound as the PV controller would.
+      await ts.kubectl().ok(['patch', 'pvc', 'pw-claim', '--subresource=status', '--type=merge', '-p', '{"status":{"phase":"Bound"}}']);
+      await apply(`apiVersion: v1
+kind: Pod
+metadata: {name: shared}
+spec:
+  nodeName: ${nodes[0].name}
+  terminationGracePeriodSeconds: 1
+  volumes:
+  - {name: scratch, emptyDir: {medium: Memory, sizeLimit: 8Mi}}
+  - {name: data, persistentVolumeClaim: {claimName: pw-claim}}
+  containers:
+  - {name: writer, image: "busybox:latest", command: ["sh", "-c", "echo hi > /scratch/note; cat /data/seed.txt > /data/copy.txt; exec sleep 3600"], volumeMounts: [{name: scratch, mountPath: /scratch}, {name: data, mountPath: /data}]}
+  - {name: reader, image: "busybox:latest", command: ["sleep", "3600"], volumeMounts: [{name: scratch, mountPath: /scratch}]}
+`);
+      const p = await until('shared Running', async () => {
+        const p = await pod('default', 'shared');
+        return p.status?.phase === 'Running' ? p : undefined;
+      });
+      const reader = (await podContainers(0, p.metadata.uid)).find((c) => c.Labels[CONTAINER_LABELS.containerName] === 'reader')!;
+      await until('the reader sees the writer\'s file', async () => (await execIn(dockers[0], reader.Id, ['cat', '/scratch/note'])).output === 'hi\n');
+      assert.match((await execIn(dockers[0], reader.Id, ['sh', '-c', 'grep " /scratch " /proc/mounts'])).output, /^tmpfs \/scratch tmpfs .*size=8192k/);
+      await until('the writer copied the PV file', async () => existsSync(join(dataDir, 'copy.txt')));
+      assert.equal(readFileSync(join(dataDir, 'copy.txt'), 'utf8'), 'from the PV\n');
+      await ts.kubectl().ok(['delete', 'pod', 'shared', '--timeout=30s']);
+      await until('its tmpfs volume removed', async () => ((await dockers[0].listVolumes({ filters: { label: [`${CONTAINER_LABELS.podUid}=${p.metadata.uid}`] } })).Volumes ?? []).length === 0);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('backs off restarting a crashing container (CrashLoopBackOff)', async () => {
