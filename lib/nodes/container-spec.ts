@@ -120,7 +120,56 @@ export function envReferences(container: J): { configMaps: Set<string>; secrets:
   return { configMaps, secrets };
 }
 
+function envName(s: string): string {
+  return s.replace(/-/g, '_').toUpperCase();
+}
+
+/**
+ * envvars.FromServices: the Docker-links-style variables of each Service with a cluster IP
+ * (<NAME>_SERVICE_HOST, <NAME>_SERVICE_PORT[_<PORT NAME>], <NAME>_PORT[_<port>_<PROTO>[_PROTO|_PORT|_ADDR]]).
+ */
+export function serviceEnv(services: KObject[]): Array<{ name: string; value: string }> {
+  const out: Array<{ name: string; value: string }> = [];
+  for (const svc of services) {
+    const ip: string | undefined = svc.spec?.clusterIP;
+    const ports: J[] = svc.spec?.ports ?? [];
+    if (!ip || ip === 'None' || !ports.length) continue;
+    const prefix = envName(svc.metadata.name!);
+    out.push({ name: `${prefix}_SERVICE_HOST`, value: ip });
+    out.push({ name: `${prefix}_SERVICE_PORT`, value: String(ports[0].port) });
+    for (const p of ports) if (p.name) out.push({ name: `${prefix}_SERVICE_PORT_${envName(p.name)}`, value: String(p.port) });
+    const host = ip.includes(':') ? `[${ip}]` : ip;
+    ports.forEach((p, i) => {
+      const proto = String(p.protocol || 'TCP');
+      const url = `${proto.toLowerCase()}://${host}:${p.port}`;
+      if (i === 0) out.push({ name: `${prefix}_PORT`, value: url });
+      const pp = `${prefix}_PORT_${p.port}_${proto.toUpperCase()}`;
+      out.push({ name: pp, value: url }, { name: `${pp}_PROTO`, value: proto.toLowerCase() }, { name: `${pp}_PORT`, value: String(p.port) }, { name: `${pp}_ADDR`, value: ip });
+    });
+  }
+  return out;
+}
+
+/**
+ * getServiceEnvVarMap: the Services whose variables a pod gets — its namespace's when
+ * enableServiceLinks (default true), and always the master service default/kubernetes.
+ */
+export function servicesForPod(pod: KObject, services: KObject[]): KObject[] {
+  const ns = pod.metadata.namespace ?? 'default';
+  const links = pod.spec?.enableServiceLinks !== false;
+  const byName = new Map<string, KObject>();
+  for (const svc of services) {
+    const name = svc.metadata.name!;
+    if (svc.metadata.namespace === 'default' && name === 'kubernetes') {
+      if (!byName.has(name)) byName.set(name, svc);
+    } else if (svc.metadata.namespace === ns && links) byName.set(name, svc);
+  }
+  return [...byName.values()].sort((a, b) => (a.metadata.name! < b.metadata.name! ? -1 : 1));
+}
+
 export interface EnvContext {
+  /** Service variables (serviceEnv): the base the container's own variables override and may reference. */
+  serviceEnv?: Array<{ name: string; value: string }>;
   podIP?: string;
   podIPs?: string[];
   hostIP?: string;
@@ -199,6 +248,7 @@ export function resourceFieldValue(pod: KObject, container: J, ref: J, ctx: EnvC
 export function resolveEnv(pod: KObject, container: J, sources: EnvSources, ctx: EnvContext = {}): Array<{ name: string; value: string }> {
   const ns = pod.metadata.namespace ?? 'default';
   const vars = new Map<string, string>();
+  for (const e of ctx.serviceEnv ?? []) vars.set(e.name, e.value);
   for (const f of container.envFrom ?? []) {
     const ref = f.configMapRef ?? f.secretRef;
     if (!ref) continue;

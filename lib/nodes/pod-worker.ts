@@ -24,6 +24,8 @@ import {
   hostVolumes,
   resolveEnv,
   sandboxCreateOptions,
+  serviceEnv,
+  servicesForPod,
   SANDBOX_POD_PATH,
   podDir,
   terminationFile,
@@ -572,6 +574,15 @@ export class PodWorker {
     );
   }
 
+  private async serviceVariables(pod: KObject): Promise<Array<{ name: string; value: string }>> {
+    const svcType = this.opts.registry.lookup('', 'v1', 'services');
+    if (!svcType) return [];
+    const services: KObject[] = [];
+    if (pod.spec?.enableServiceLinks !== false) services.push(...(await this.generic.list(svcType, pod.metadata.namespace ?? 'default')).items);
+    services.push(...(await this.generic.list(svcType, 'default', { fieldSelector: 'metadata.name=kubernetes' })).items);
+    return serviceEnv(servicesForPod(pod, services));
+  }
+
   private envSources(pod: KObject, c: J): Promise<EnvSources> {
     return this.fetchSources(pod, envReferences(c));
   }
@@ -599,7 +610,7 @@ export class PodWorker {
     let body: Record<string, J>;
     try {
       verifyRunAsNonRoot(pod, c, image.Config?.User);
-      const env = resolveEnv(pod, c, await this.envSources(pod, c), { podIP, hostIP: this.hostIP });
+      const env = resolveEnv(pod, c, await this.envSources(pod, c), { podIP, hostIP: this.hostIP, serviceEnv: await this.serviceVariables(pod) });
       body = containerCreateOptions(pod, c, { nodeName: this.nodeName, infraId: sandboxId, role, restartCount, env, volumes: hostVolumes(pod, this.claims.get(pod.metadata.uid!)), terminationFile: hostTerminationFile });
     } catch (e) {
       if (!(e instanceof ContainerConfigError)) throw e;

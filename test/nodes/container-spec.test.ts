@@ -13,6 +13,8 @@ import {
   pullAuth,
   resolveEnv,
   sandboxCreateOptions,
+  serviceEnv,
+  servicesForPod,
   verifyRunAsNonRoot,
   volumeFiles,
   volumeTarEntries,
@@ -126,6 +128,41 @@ describe('Container environment', () => {
       { allocatable: { cpu: '2' } },
     );
     assert.deepEqual(Object.fromEntries(env.map((e) => [e.name, e.value])), { CPU_REQ: '1', CPU_REQ_M: '250', MEM_MI: '64', CPU_LIM: '2' });
+  });
+});
+
+describe('Service environment variables', () => {
+  const svc = (ns: string, name: string, clusterIP: string, ports: J[]) => ({ metadata: { name, namespace: ns }, spec: { clusterIP, ports } }) as KObject;
+  const services = [
+    svc('default', 'kubernetes', '10.96.0.1', [{ name: 'https', port: 443, protocol: 'TCP' }]),
+    svc('shop', 'redis-master', '10.96.0.20', [{ port: 6379 }, { name: 'metrics', port: 9121, protocol: 'TCP' }]),
+    svc('shop', 'headless', 'None', [{ port: 80 }]),
+    svc('other', 'elsewhere', '10.96.0.30', [{ port: 80 }]),
+  ];
+  it('gives Docker-links variables of the namespace services and the master service', () => {
+    const env = Object.fromEntries(serviceEnv(servicesForPod(podOf({}), services)).map((e) => [e.name, e.value]));
+    assert.equal(env.KUBERNETES_SERVICE_HOST, '10.96.0.1');
+    assert.equal(env.KUBERNETES_SERVICE_PORT, '443');
+    assert.equal(env.KUBERNETES_SERVICE_PORT_HTTPS, '443');
+    assert.equal(env.KUBERNETES_PORT, 'tcp://10.96.0.1:443');
+    assert.equal(env.REDIS_MASTER_SERVICE_HOST, '10.96.0.20');
+    assert.equal(env.REDIS_MASTER_SERVICE_PORT, '6379');
+    assert.equal(env.REDIS_MASTER_SERVICE_PORT_METRICS, '9121');
+    assert.equal(env.REDIS_MASTER_PORT_6379_TCP, 'tcp://10.96.0.20:6379');
+    assert.equal(env.REDIS_MASTER_PORT_6379_TCP_PROTO, 'tcp');
+    assert.equal(env.REDIS_MASTER_PORT_6379_TCP_PORT, '6379');
+    assert.equal(env.REDIS_MASTER_PORT_6379_TCP_ADDR, '10.96.0.20');
+    assert.equal(env.HEADLESS_SERVICE_HOST, undefined);
+    assert.equal(env.ELSEWHERE_SERVICE_HOST, undefined);
+  });
+  it('keeps only the master service without service links, and lets the container override and reference them', () => {
+    const names = serviceEnv(servicesForPod(podOf({ enableServiceLinks: false }), services)).map((e) => e.name);
+    assert.ok(names.every((n) => n.startsWith('KUBERNETES_')), names.join());
+    const env = resolveEnv(podOf({}), { env: [{ name: 'KUBERNETES_SERVICE_PORT', value: '8443' }, { name: 'URL', value: 'https://$(KUBERNETES_SERVICE_HOST):$(KUBERNETES_SERVICE_PORT)' }] }, noSources, {
+      serviceEnv: serviceEnv(servicesForPod(podOf({}), services)),
+    });
+    const m = Object.fromEntries(env.map((e) => [e.name, e.value]));
+    assert.equal(m.URL, 'https://10.96.0.1:8443');
   });
 });
 

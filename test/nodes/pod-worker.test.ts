@@ -122,6 +122,11 @@ describe('Pod worker on real hosts', function () {
 
   it('runs a pod created with kubectl and gives it an IP from the node pod CIDR', async () => {
     await apply(`apiVersion: v1
+kind: Service
+metadata: {name: web-svc}
+spec: {selector: {app: web}, ports: [{name: http, port: 80}]}
+---
+apiVersion: v1
 kind: Pod
 metadata: {name: web, labels: {app: web}}
 spec:
@@ -158,10 +163,11 @@ spec:
     assert.equal(info.Config.Image, INFRA_IMAGE);
     assert.equal(info.State.Running, true);
     assert.deepEqual(Object.keys(info.NetworkSettings.Networks), [POD_NETWORK]);
-    // $(VAR) expansion in env values.
     const app = containers.find((c) => c.Labels[CONTAINER_LABELS.containerName] === 'app')!;
-    const env = await execIn(dockers[1], app.Id, ['sh', '-c', 'echo $GREETING']);
-    assert.equal(env.output.trim(), 'hello-web');
+    const env = await execIn(dockers[1], app.Id, ['sh', '-c', 'echo $GREETING $WEB_SVC_SERVICE_HOST $WEB_SVC_SERVICE_PORT_HTTP']);
+    const svcIP = JSON.parse(await ts.kubectl().ok(['get', 'service', 'web-svc', '-o', 'json'])).spec.clusterIP;
+    // $(VAR) expansion, and the Service variables of the pod's namespace.
+    assert.equal(env.output.trim(), `hello-web ${svcIP} 80`);
     const events = JSON.parse(await ts.kubectl().ok(['get', 'events', '--field-selector', 'involvedObject.name=web', '-o', 'json'])).items as J[];
     const reasons = events.map((e) => e.reason);
     for (const r of ['Pulled', 'Created', 'Started']) assert.ok(reasons.includes(r), `event ${r} in ${reasons}`);
