@@ -657,6 +657,42 @@ export interface SandboxContext {
   /** The kubeshim bridge network of the node (ignored for hostNetwork pods). */
   network: string;
   attempt: number;
+  /** Cluster DNS servers and domain (kubelet --cluster-dns/--cluster-domain), for dnsPolicy ClusterFirst. */
+  clusterDNS?: string[];
+  clusterDomain?: string;
+}
+
+/**
+ * The sandbox's resolver settings (dns.go GetPodDNS): ClusterFirst uses the cluster DNS with the
+ * namespace search path and ndots:5 (host network pods only with ClusterFirstWithHostNet); Default
+ * and no cluster DNS leave Docker's own; None takes dnsConfig alone; dnsConfig is merged in.
+ */
+export function sandboxDNS(pod: KObject, ctx: Pick<SandboxContext, 'clusterDNS' | 'clusterDomain'>): { Dns?: string[]; DnsSearch?: string[]; DnsOptions?: string[] } {
+  const spec = pod.spec ?? {};
+  const policy = spec.dnsPolicy ?? 'ClusterFirst';
+  const domain = ctx.clusterDomain ?? 'cluster.local';
+  const ns = pod.metadata.namespace ?? 'default';
+  let servers: string[] = [];
+  let searches: string[] = [];
+  let options: string[] = [];
+  const cluster = (policy === 'ClusterFirst' && !spec.hostNetwork) || policy === 'ClusterFirstWithHostNet';
+  if (cluster && ctx.clusterDNS?.length) {
+    servers = [...ctx.clusterDNS];
+    searches = [`${ns}.svc.${domain}`, `svc.${domain}`, domain];
+    options = ['ndots:5'];
+  }
+  const cfg = spec.dnsConfig ?? {};
+  servers = [...new Set([...servers, ...(cfg.nameservers ?? [])])];
+  searches = [...new Set([...searches, ...(cfg.searches ?? [])])];
+  for (const o of cfg.options ?? []) {
+    const text = o.value !== undefined ? `${o.name}:${o.value}` : o.name;
+    options = options.filter((x) => x.split(':')[0] !== o.name).concat(text);
+  }
+  const out: { Dns?: string[]; DnsSearch?: string[]; DnsOptions?: string[] } = {};
+  if (servers.length) out.Dns = servers;
+  if (searches.length) out.DnsSearch = searches;
+  if (options.length) out.DnsOptions = options;
+  return out;
 }
 
 /** Engine API create body of the pod's infra container: namespaces, hostname, host ports. */
@@ -697,6 +733,10 @@ export function sandboxCreateOptions(pod: KObject, ctx: SandboxContext): Record<
     if (spec.subdomain) body.Domainname = `${spec.subdomain}.${pod.metadata.namespace}.svc.cluster.local`;
   }
   if (Object.keys(exposed).length) body.ExposedPorts = exposed;
+  Object.assign(hostConfig, sandboxDNS(pod, ctx));
+  // hostAliases become /etc/hosts entries of the sandbox, which every container of the pod shares.
+  const aliases = (spec.hostAliases ?? []).flatMap((a: J) => (a.hostnames ?? []).map((h: string) => `${h}:${a.ip}`));
+  if (aliases.length) hostConfig.ExtraHosts = aliases;
   return body;
 }
 

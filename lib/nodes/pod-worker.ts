@@ -75,6 +75,10 @@ export interface PodWorkerOptions {
   connection?: HostConnection;
   /** Back-off base, default 10 s (tests shorten it). */
   backoffInitialMs?: number;
+  /** Cluster DNS servers (kubelet --cluster-dns) for dnsPolicy ClusterFirst; none: Docker's resolver. */
+  clusterDNS?: string[];
+  /** kubelet --cluster-domain, default cluster.local. */
+  clusterDomain?: string;
   /** Issues projected service account tokens (the API server's ServiceAccountTokens). */
   tokens?: {
     issue(opts: { namespace: string; name: string; uid: string; audiences?: string[]; expirationSeconds?: number }): { token: string; expiration: Date };
@@ -610,7 +614,7 @@ export class PodWorker {
     let body: Record<string, J>;
     try {
       verifyRunAsNonRoot(pod, c, image.Config?.User);
-      const env = resolveEnv(pod, c, await this.envSources(pod, c), { podIP, hostIP: this.hostIP, serviceEnv: await this.serviceVariables(pod) });
+      const env = resolveEnv(pod, c, await this.envSources(pod, c), { podIP, hostIP: this.hostIP, serviceEnv: await this.serviceVariables(pod), allocatable: await this.nodeAllocatable() });
       body = containerCreateOptions(pod, c, { nodeName: this.nodeName, infraId: sandboxId, role, restartCount, env, volumes: hostVolumes(pod, this.claims.get(pod.metadata.uid!)), terminationFile: hostTerminationFile });
     } catch (e) {
       if (!(e instanceof ContainerConfigError)) throw e;
@@ -986,6 +990,18 @@ export class PodWorker {
     return this.setup;
   }
 
+  /** The Node's status.allocatable: what resourceFieldRef reports for a limit the container leaves unset. */
+  private async nodeAllocatable(): Promise<Record<string, string> | undefined> {
+    const nodeType = this.opts.registry.lookup('', 'v1', 'nodes');
+    if (!nodeType) return undefined;
+    try {
+      return (await this.generic.get(nodeType, '', this.nodeName)).status?.allocatable;
+    } catch (e) {
+      if (e instanceof ApiError && e.code === 404) return undefined;
+      throw e;
+    }
+  }
+
   /** The Node's spec.podCIDR when none was given (the node IPAM may have assigned one). */
   private async nodePodCIDR(): Promise<string | undefined> {
     const nodeType = this.opts.registry.lookup('', 'v1', 'nodes');
@@ -1000,7 +1016,7 @@ export class PodWorker {
 
   private async createSandbox(pod: KObject, network: PodNetwork, attempt: number): Promise<ListedContainer | undefined> {
     const name = containerName(pod, 'POD', attempt);
-    const body = sandboxCreateOptions(pod, { nodeName: this.nodeName, network: network.name, attempt });
+    const body = sandboxCreateOptions(pod, { nodeName: this.nodeName, network: network.name, attempt, clusterDNS: this.opts.clusterDNS, clusterDomain: this.opts.clusterDomain });
     let id: string;
     try {
       this.mutations++;

@@ -13,6 +13,7 @@ import {
   pullAuth,
   resolveEnv,
   sandboxCreateOptions,
+  sandboxDNS,
   serviceEnv,
   servicesForPod,
   verifyRunAsNonRoot,
@@ -310,6 +311,21 @@ describe('Sandbox create body', () => {
     assert.deepEqual(body.HostConfig.PortBindings, { '80/tcp': [{ HostPort: '8080' }] });
     assert.equal(body.Labels[CONTAINER_LABELS.role], 'infra');
     assert.equal(body.Labels['io.kubernetes.docker.type'], 'podsandbox');
+  });
+  it('writes hostAliases into the shared /etc/hosts', () => {
+    const body = sandboxCreateOptions(podOf({ hostAliases: [{ ip: '10.1.2.3', hostnames: ['foo.local', 'bar.local'] }], containers: [] }), { nodeName: 'h1', network: 'kubeshim', attempt: 0 });
+    assert.deepEqual(body.HostConfig.ExtraHosts, ['foo.local:10.1.2.3', 'bar.local:10.1.2.3']);
+  });
+  it('resolves through the cluster DNS with the namespace search path for ClusterFirst (dns.go)', () => {
+    const ctx = { clusterDNS: ['10.96.0.10'], clusterDomain: 'cluster.local' };
+    assert.deepEqual(sandboxDNS(podOf({}), ctx), { Dns: ['10.96.0.10'], DnsSearch: ['shop.svc.cluster.local', 'svc.cluster.local', 'cluster.local'], DnsOptions: ['ndots:5'] });
+    assert.deepEqual(sandboxDNS(podOf({ hostNetwork: true }), ctx), {});
+    assert.deepEqual(sandboxDNS(podOf({ dnsPolicy: 'None', dnsConfig: { nameservers: ['1.1.1.1'], searches: ['x.local'], options: [{ name: 'ndots', value: '2' }, { name: 'edns0' }] } }), ctx), {
+      Dns: ['1.1.1.1'],
+      DnsSearch: ['x.local'],
+      DnsOptions: ['ndots:2', 'edns0'],
+    });
+    assert.deepEqual(sandboxDNS(podOf({}), {}), {});
   });
   it('uses the host network for hostNetwork pods', () => {
     const body = sandboxCreateOptions(podOf({ hostNetwork: true, containers: [] }), { nodeName: 'h1', network: 'kubeshim', attempt: 1 });
