@@ -60,9 +60,17 @@ export function latestInstances(containers: ObservedContainer[], name: string, r
     .sort((a, b) => b.restartCount - a.restartCount || (b.createdAt < a.createdAt ? -1 : b.createdAt > a.createdAt ? 1 : 0));
 }
 
+/** A run that ended: it exited, or Docker could not start its process at all. */
+function ended(c: ObservedContainer): boolean {
+  return !c.running && (!!ts(c.finishedAt) || !!c.error);
+}
+
 function terminatedState(c: ObservedContainer): J {
-  const reason = c.oomKilled ? 'OOMKilled' : c.exitCode === 0 ? 'Completed' : 'Error';
-  const t: J = { exitCode: c.exitCode, reason };
+  // dockershim named a process Docker could not start "ContainerCannotRun" (exit 127/126, or 128).
+  const cannotRun = !!c.error && !ts(c.finishedAt);
+  const exitCode = c.exitCode || (cannotRun ? 128 : 0);
+  const reason = c.oomKilled ? 'OOMKilled' : cannotRun ? 'ContainerCannotRun' : exitCode === 0 ? 'Completed' : 'Error';
+  const t: J = { exitCode, reason };
   if (c.message || c.error) t.message = c.message || c.error;
   t.startedAt = ts(c.startedAt, null as never) ?? null;
   t.finishedAt = ts(c.finishedAt, null as never) ?? null;
@@ -82,15 +90,15 @@ function containerStatus(spec: J, role: 'app' | 'init', obs: PodObservation, def
     st.ready = role === 'app' && latest.ready !== false;
     st.started = latest.started !== false;
     if (previous) st.lastState = terminatedState(previous);
-  } else if (latest && !latest.running && !waiting && ts(latest.finishedAt)) {
+  } else if (latest && !waiting && ended(latest)) {
     st.state = terminatedState(latest);
     // A completed init container counts as ready (isInitContainerInitialized).
-    st.ready = role === 'init' && latest.exitCode === 0;
+    st.ready = role === 'init' && latest.exitCode === 0 && !latest.error;
     st.started = false;
     if (previous) st.lastState = terminatedState(previous);
   } else {
     st.state = { waiting: { reason: waiting?.reason ?? defaultWaiting, ...(waiting?.message ? { message: waiting.message } : {}) } };
-    if (latest && !latest.running && ts(latest.finishedAt)) st.lastState = terminatedState(latest);
+    if (latest && ended(latest)) st.lastState = terminatedState(latest);
     else if (previous) st.lastState = terminatedState(previous);
     st.started = false;
   }

@@ -394,7 +394,8 @@ export class PodWorker {
       restartPolicy !== 'Always' &&
       (spec.containers ?? []).every((c: J) => {
         const [latest] = this.instances(apps, c.name);
-        return latest && latest.State === 'exited' && (restartPolicy === 'Never' || this.exitCodeOf(latest) === 0);
+        const cannotRun = latest?.State === 'created' && !!this.inspectCache.get(latest.Id)?.info?.State?.Error;
+        return latest && (latest.State === 'exited' || cannotRun) && (restartPolicy === 'Never' || (!cannotRun && this.exitCodeOf(latest) === 0));
       });
     if (!sandbox && !allDone) {
       const network = await this.ensureSetup();
@@ -468,17 +469,20 @@ export class PodWorker {
       }
       const info = await this.inspect(latest);
       const started = info.State?.StartedAt && !String(info.State.StartedAt).startsWith('0001');
-      if (latest.State === 'created' && !started) {
+      // Docker could not start its process (RunContainerError): that run counts as failed.
+      const failedStart = latest.State === 'created' && !started && !!info.State?.Error;
+      if (latest.State === 'created' && !started && !failedStart) {
         // Created but never started (a crash between create and start): start it now.
         await this.startCreated(pod, c, role, latest.Id, waiting);
         return;
       }
-      const exitCode: number = info.State?.ExitCode ?? 0;
+      const exitCode: number = info.State?.ExitCode || (failedStart ? 128 : 0);
       const policy = pod.spec?.restartPolicy ?? 'Always';
       // Init containers restart on failure unless Never; app containers as the policy says.
       const restart = role === 'init' ? policy !== 'Never' && exitCode !== 0 : policy === 'Always' || (policy === 'OnFailure' && exitCode !== 0);
       if (!restart) return;
-      const finished = Date.parse(info.State?.FinishedAt ?? '') || Date.now();
+      const finishedAt = String(info.State?.FinishedAt ?? '');
+      const finished = (!finishedAt.startsWith('0001') && Date.parse(finishedAt)) || Date.parse(info.Created ?? '') || Date.now();
       const key = `${pod.metadata.uid}/${role}/${c.name}`;
       const b = this.backoff.get(key);
       if (b && Date.now() - finished < b.delayMs) {
@@ -653,8 +657,8 @@ export class PodWorker {
     } catch (e) {
       if (statusCode(e) === 304) return; // already started
       const message = errorText(e);
-      // The failed start counts as a run that ended (back-off applies), as the kubelet's RunContainerError.
-      this.backoffNext(`${pod.metadata.uid}/${role}/${c.name}`, Date.now());
+      // The run counts as failed: the next sync restarts it under the restart policy and back-off.
+      this.inspectCache.delete(id);
       waiting.set(c.name, { reason: 'RunContainerError', message });
       await this.event(pod, c, 'Warning', 'Failed', `Error: ${message}`, role);
       return;

@@ -401,6 +401,44 @@ spec:
     await ts.kubectl().ok(['delete', 'pod', 'crashy', '--grace-period=1']);
   });
 
+  it('reports a command that cannot run: RunContainerError then back-off, or Failed for restartPolicy Never', async () => {
+    await apply(`apiVersion: v1
+kind: Pod
+metadata: {name: badcmd}
+spec:
+  nodeName: ${nodes[0].name}
+  containers:
+  - {name: main, image: "busybox:latest", command: ["/no/such/binary"]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: badcmd-once}
+spec:
+  nodeName: ${nodes[0].name}
+  restartPolicy: Never
+  containers:
+  - {name: main, image: "busybox:latest", command: ["/no/such/binary"]}
+`);
+    const p = await until('back-off after the failed restart', async () => {
+      const p = await pod('default', 'badcmd');
+      const cs = p.status?.containerStatuses?.[0];
+      return cs?.restartCount === 1 && cs.state.waiting?.reason === 'CrashLoopBackOff' ? p : undefined;
+    });
+    assert.equal(p.status.containerStatuses[0].lastState.terminated.reason, 'ContainerCannotRun');
+    const events = JSON.parse(await ts.kubectl().ok(['get', 'events', '--field-selector', 'involvedObject.name=badcmd,reason=Failed', '-o', 'json'])).items as J[];
+    assert.ok(events.some((e) => /^Error: .*no\/such\/binary/.test(e.message)), JSON.stringify(events.map((e) => e.message)));
+    const once = await until('badcmd-once Failed', async () => {
+      const p = await pod('default', 'badcmd-once');
+      return p.status?.phase === 'Failed' ? p : undefined;
+    });
+    const t = once.status.containerStatuses[0].state.terminated;
+    assert.equal(t.reason, 'ContainerCannotRun');
+    assert.ok(t.exitCode > 0);
+    assert.match(t.message, /no\/such\/binary/);
+    assert.equal(once.status.containerStatuses[0].restartCount, 0);
+    await ts.kubectl().ok(['delete', 'pod', 'badcmd', 'badcmd-once', '--grace-period=1']);
+  });
+
   it('projects ConfigMaps and Secrets into env and files, and refreshes the files when the ConfigMap changes', async () => {
     await apply(`apiVersion: v1
 kind: ConfigMap
