@@ -4,6 +4,7 @@
 // non-hostNetwork pod attaches to it and its address becomes status.podIP.
 import type Docker from 'dockerode';
 import { CONTAINER_LABELS } from './types.js';
+import { logger } from '../log.js';
 
 export const POD_NETWORK = 'kubeshim';
 /** The bridge device on the host (kept short: IFNAMSIZ is 16). */
@@ -62,6 +63,10 @@ export async function ensurePodNetwork(docker: Docker, opts: { nodeName: string;
     const subnets = subnetsOf(info);
     const inUse = Object.keys(info.Containers ?? {}).length > 0;
     if (!opts.podCIDR || subnets.includes(opts.podCIDR) || inUse) {
+      if (opts.podCIDR && !subnets.includes(opts.podCIDR)) {
+        // Pods still attached: recreating would cut them off. New pods get the old range until they are gone.
+        logger.warn('pod network subnet differs from the node podCIDR; kept while pods use it', { node: opts.nodeName, network: name, subnet: subnets[0], podCIDR: opts.podCIDR });
+      }
       const cfg = info.IPAM?.Config?.find((c) => c.Subnet === subnets[0]);
       return { name, id: info.Id, subnet: subnets[0] ?? '', gateway: cfg?.Gateway };
     }

@@ -398,7 +398,14 @@ export class PodWorker {
         return latest && (latest.State === 'exited' || cannotRun) && (restartPolicy === 'Never' || (!cannotRun && this.exitCodeOf(latest) === 0));
       });
     if (!sandbox && !allDone) {
-      const network = await this.ensureSetup();
+      let network: PodNetwork;
+      try {
+        network = await this.ensureSetup();
+      } catch (e) {
+        // The host cannot hold sandboxes (image import or pod network failed): say so on the pod.
+        await this.event(pod, undefined, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${errorText(e)}`);
+        throw e;
+      }
       const attempt = infras.reduce((m, c) => Math.max(m, Number(c.Labels[CONTAINER_LABELS.restartCount] ?? 0) + 1), 0);
       if (infras.length) {
         // The sandbox died: everything in it goes and starts over (SandboxChanged).
@@ -1027,6 +1034,8 @@ export class PodWorker {
       id = (await bounded(this.docker.createContainer({ name, ...body } as never), DOCKER_CALL_MS, 'create sandbox')).id;
     } catch (e) {
       if (statusCode(e) !== 409) {
+        // The network or pause image may have been removed behind our back: check them again next time.
+        this.setup = undefined;
         await this.event(pod, undefined, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${errorText(e)}`);
         throw e;
       }
