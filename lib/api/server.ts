@@ -29,14 +29,17 @@ import { namespaceLifecycle, bootstrapNamespaces, deferNamespaceDelete } from '.
 import { installServiceAllocator } from '../registry/service-allocation.js';
 import { NamespaceController } from '../controllers/namespace.js';
 import { CustomResourceDefinitionController, deferCrdDelete } from '../controllers/customresourcedefinition.js';
+import { NodeManager } from '../nodes/node-manager.js';
 
-/** The Kubernetes version whose API kubeshim implements (kubectl's dispatcher picks its client by it). */
-export const KUBERNETES_VERSION = { major: '1', minor: '33', gitVersion: 'v1.33.0+kubeshim' };
+import { KUBERNETES_VERSION } from './version.js';
+export { KUBERNETES_VERSION };
 
 export interface ServeOptions {
   dataDir: string;
   listen?: string;
   config?: ClusterConfig;
+  /** Node status/Lease interval (tests shorten it). */
+  nodeHeartbeatMs?: number;
 }
 
 export interface RunningServer {
@@ -46,6 +49,7 @@ export interface RunningServer {
   store: Store;
   generic: GenericStore;
   registry: ResourceRegistry;
+  nodes: NodeManager;
   close(): Promise<void>;
 }
 
@@ -218,6 +222,9 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   const actualPort = (server.address() as { port: number }).port;
   const connectHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   const url = `https://${connectHost.includes(':') ? `[${connectHost}]` : connectHost}:${actualPort}`;
+  // The hosts of the cluster file become Nodes once the API serves (their agents use it).
+  const nodeManager = new NodeManager(generic, registry, { clusterCIDR: config.clusterCIDR ?? DEFAULTS.clusterCIDR, heartbeatMs: opts.nodeHeartbeatMs, tokens: saTokens });
+  await Promise.all((config.nodes ?? []).map((n) => nodeManager.add(n)));
   const admin = await issueClientCert(pki.ca, 'kubeshim-admin', ['system:masters']);
   const kubeconfigPath = join(opts.dataDir, 'admin.kubeconfig');
   writeKubeconfig(kubeconfigPath, renderKubeconfig({ server: url, caPem: pki.ca.certPem, client: admin }));
@@ -230,7 +237,9 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
     store,
     generic,
     registry,
+    nodes: nodeManager,
     async close() {
+      await nodeManager.stop();
       namespaceController.stop();
       crdController?.stop();
       generic.watchCache.close();

@@ -5,7 +5,7 @@
 // node lifecycle controller would: Ready=Unknown, heartbeat left as it was, no Lease renewal.
 // It talks to state only through GenericStore, and never touches pods.
 import { ApiError } from '../api/errors.js';
-import { KUBERNETES_VERSION } from '../api/server.js';
+import { KUBERNETES_VERSION } from '../api/version.js';
 import { logger } from '../log.js';
 import { nowTimestamp, type GenericStore, type WriteContext } from '../registry/generic-store.js';
 import type { KObject, ResourceType } from '../registry/resource-type.js';

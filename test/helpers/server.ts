@@ -15,9 +15,9 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-export async function startTestServer(config: ClusterConfig = {}, opts: { dataDir?: string } = {}): Promise<TestServer> {
+export async function startTestServer(config: ClusterConfig = {}, opts: { dataDir?: string; nodeHeartbeatMs?: number } = {}): Promise<TestServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'kubeshim-test-'));
-  let server = await serve({ dataDir, listen: '127.0.0.1:0', config });
+  let server = await serve({ dataDir, listen: '127.0.0.1:0', config, nodeHeartbeatMs: opts.nodeHeartbeatMs });
   const cacheDirs: string[] = [];
   const t: TestServer = {
     get server() {
@@ -32,7 +32,7 @@ export async function startTestServer(config: ClusterConfig = {}, opts: { dataDi
     async restart() {
       const port = server.port;
       await server.close();
-      server = await serve({ dataDir, listen: `127.0.0.1:${port}`, config });
+      server = await serve({ dataDir, listen: `127.0.0.1:${port}`, config, nodeHeartbeatMs: opts.nodeHeartbeatMs });
     },
     async stop() {
       await server.close();
