@@ -72,6 +72,12 @@ export class NodeManager {
     return [...this.nodes.keys()];
   }
 
+  /** The Docker client and SSH connection of a managed node (streams: logs, exec, port-forward). */
+  host(name: string): { docker: DockerClient; connection: HostConnection } | undefined {
+    const n = this.nodes.get(name);
+    return n ? { docker: n.docker, connection: n.connection } : undefined;
+  }
+
   /** The Node's spec.podCIDR, allocated from the cluster CIDR when it has none. */
   private assignPodCIDR(name: string): Promise<string> {
     const run = this.ipam.then(async () => {
