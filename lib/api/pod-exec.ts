@@ -1,0 +1,353 @@
+// `kubectl exec` and `kubectl attach` (1.31+): the pods/exec and pods/attach subresources over
+// WebSocket with the channel protocol v5.channel.k8s.io (v4 accepted: same framing without the
+// close channel), bridged to a Docker exec/attach on the pod's host over its SSH connection.
+// Upstream: kube-apiserver pkg/registry/core/pod/strategy.go (streamLocation: which errors come
+// before the upgrade), kubelet pkg/kubelet/cri/streaming/remotecommand (the Status on channel 3).
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { ApiError, badRequest, isApiError, internalError } from './errors.js';
+import { acceptWebSocket, isWebSocketRequest, negotiateProtocol, rejectUpgrade, type WebSocketConnection } from './websocket.js';
+import type { GenericStore, UserInfo } from '../registry/generic-store.js';
+import type { ResourceRegistry } from '../registry/resource-registry.js';
+import type { NodeManager } from '../nodes/node-manager.js';
+import type { KObject } from '../registry/resource-type.js';
+import { CONTAINER_LABELS, type DockerClient } from '../nodes/types.js';
+import { logger } from '../log.js';
+
+/** apimachinery pkg/util/remotecommand/constants.go */
+export const STREAM_PROTOCOL_V5 = 'v5.channel.k8s.io';
+export const STREAM_PROTOCOL_V4 = 'v4.channel.k8s.io';
+const SUPPORTED_PROTOCOLS = [STREAM_PROTOCOL_V5, STREAM_PROTOCOL_V4] as const;
+
+export const CHANNEL_STDIN = 0;
+export const CHANNEL_STDOUT = 1;
+export const CHANNEL_STDERR = 2;
+export const CHANNEL_ERROR = 3;
+export const CHANNEL_RESIZE = 4;
+export const CHANNEL_CLOSE = 255;
+
+export const SPDY_NOT_SUPPORTED = 'SPDY is not supported; use kubectl 1.31+ (WebSocket) or KUBECTL_REMOTE_COMMAND_WEBSOCKETS=true';
+
+const PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/(exec|attach)$/;
+
+export interface PodUpgradeContext {
+  user: UserInfo;
+  generic: GenericStore;
+  registry: ResourceRegistry;
+  nodes: NodeManager;
+}
+
+interface StreamOptions {
+  command: string[];
+  container: string;
+  stdin: boolean;
+  stdout: boolean;
+  stderr: boolean;
+  tty: boolean;
+}
+
+/** What to bridge once the WebSocket is up; runs with the connection and reports the end Status. */
+type Session = (ws: ChannelSocket) => Promise<ChannelStatus>;
+
+interface ChannelStatus {
+  status: 'Success' | 'Failure';
+  message?: string;
+  reason?: string;
+  details?: { causes: Array<{ reason: string; message: string }> };
+}
+
+/**
+ * Handles an upgrade for pods/{name}/exec or /attach; false when the path is another one.
+ * Errors before the upgrade are answered as HTTP Status responses (kubectl prints them).
+ */
+export async function handlePodUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, ctx: PodUpgradeContext): Promise<boolean> {
+  const url = new URL(req.url ?? '/', 'https://kubeshim');
+  const m = PATH.exec(url.pathname);
+  if (!m) return false;
+  const [, namespace, name, verb] = m.map((s) => decodeURIComponent(s ?? ''));
+  socket.on('error', () => undefined);
+  const websocket = isWebSocketRequest(req);
+  try {
+    const protocol = websocket ? negotiateProtocol(req, SUPPORTED_PROTOCOLS) : undefined;
+    const opts = streamOptions(url.searchParams, verb);
+    const session = await prepare(ctx, namespace, name, verb as 'exec' | 'attach', opts);
+    // Only after the pod checks: kubectl's SPDY fallback then still shows upstream's errors.
+    if (!websocket) throw badRequest(SPDY_NOT_SUPPORTED);
+    if (!protocol) {
+      throw badRequest(`unable to upgrade connection: no supported subprotocol in "${String(req.headers['sec-websocket-protocol'] ?? '')}"; supported: ${SUPPORTED_PROTOCOLS.join(', ')}`);
+    }
+    const ws = acceptWebSocket(req, socket, head, protocol);
+    void runSession(new ChannelSocket(ws, protocol === STREAM_PROTOCOL_V5), session, { namespace, name, verb });
+  } catch (e) {
+    if (e instanceof PlainError) rejectUpgrade(socket, e.code, e.message, 'text/plain; charset=utf-8');
+    else {
+      const err = isApiError(e) ? e : internalError(e);
+      rejectUpgrade(socket, err.status.code, JSON.stringify(err.status));
+    }
+  }
+  return true;
+}
+
+/** A kubelet error that reaches kubectl as plain text ("unable to upgrade connection: …"). */
+class PlainError extends Error {
+  constructor(readonly code: number, message: string) {
+    super(message);
+  }
+}
+
+function streamOptions(q: URLSearchParams, verb: string): StreamOptions {
+  const flag = (k: string) => q.get(k) === 'true' || q.get(k) === '1';
+  const opts: StreamOptions = {
+    command: q.getAll('command'),
+    container: q.get('container') ?? '',
+    stdin: flag('stdin'),
+    stdout: flag('stdout'),
+    stderr: flag('stderr'),
+    tty: flag('tty'),
+  };
+  // kubelet's remotecommand options: a tty merges stderr into stdout.
+  if (opts.tty) opts.stderr = false;
+  if (!opts.stdin && !opts.stdout && !opts.stderr) throw badRequest('you must specify at least 1 of stdin, stdout, stderr');
+  if (verb === 'exec' && opts.command.length === 0) throw badRequest('you must specify at least one command for the container');
+  return opts;
+}
+
+async function prepare(ctx: PodUpgradeContext, namespace: string, name: string, verb: 'exec' | 'attach', opts: StreamOptions): Promise<Session> {
+  const podType = ctx.registry.lookup('', 'v1', 'pods');
+  if (!podType) throw internalError(new Error('pods are not served'));
+  const pod = await ctx.generic.get(podType, namespace, name);
+  opts.container = containerFor(pod, name, opts.container);
+  const nodeName = pod.spec?.nodeName as string | undefined;
+  if (!nodeName) throw badRequest(`pod ${name} does not have a host assigned`);
+  const host = ctx.nodes.host(nodeName);
+  if (!host) throw new ApiError({ code: 503, reason: 'ServiceUnavailable', message: `node ${nodeName} is not managed by this server` });
+  const id = await runningContainer(host.docker, pod, opts.container);
+  // kubelet answers with plain text when the runtime has no such running container.
+  if (!id) throw new PlainError(404, `container not found ("${opts.container}")`);
+  const container = host.docker.getContainer(id);
+  if (verb === 'exec') return (ws) => runExec(container, opts, ws);
+  return (ws) => runAttach(container, opts, ws);
+}
+
+/** strategy.go streamLocation: the container must be named unless the pod has exactly one. */
+function containerFor(pod: KObject, name: string, container: string): string {
+  const containers = (pod.spec?.containers ?? []) as Array<{ name: string }>;
+  const inits = (pod.spec?.initContainers ?? []) as Array<{ name: string }>;
+  const ephemeral = (pod.spec?.ephemeralContainers ?? []) as Array<{ name: string }>;
+  if (!container) {
+    if (containers.length === 1) return containers[0].name;
+    if (containers.length === 0) throw badRequest(`a container name must be specified for pod ${name}`);
+    let msg = `a container name must be specified for pod ${name}, choose one of: [${containers.map((c) => c.name).join(' ')}]`;
+    if (inits.length) msg += ` or one of the init containers: [${inits.map((c) => c.name).join(' ')}]`;
+    throw badRequest(msg);
+  }
+  if (![...containers, ...inits, ...ephemeral].some((c) => c.name === container)) throw badRequest(`container ${container} is not valid for pod ${name}`);
+  return container;
+}
+
+/** The running Docker container of a pod's container (the latest restart when several run). */
+async function runningContainer(docker: DockerClient, pod: KObject, container: string): Promise<string | undefined> {
+  const list = await docker.listContainers({
+    all: false,
+    filters: JSON.stringify({ label: [`${CONTAINER_LABELS.podUid}=${pod.metadata.uid}`, `${CONTAINER_LABELS.containerName}=${container}`] }),
+  });
+  const running = list
+    .filter((c) => c.Labels?.[CONTAINER_LABELS.role] !== 'infra')
+    .sort((a, b) => Number(b.Labels?.[CONTAINER_LABELS.restartCount] ?? 0) - Number(a.Labels?.[CONTAINER_LABELS.restartCount] ?? 0));
+  return running[0]?.Id;
+}
+
+/** The channel protocol on top of one WebSocket. */
+export class ChannelSocket {
+  private stdinHandler?: (data: Buffer | null) => void;
+  private resizeHandler?: (size: { Width: number; Height: number }) => void;
+  private ended = false;
+  // kubectl sends stdin and the first resize right after the handshake, before Docker's exec has
+  // started: they wait here until the bridge takes them.
+  private stdinQueue: Array<Buffer | null> = [];
+  private lastSize?: { Width: number; Height: number };
+
+  constructor(readonly ws: WebSocketConnection, readonly v5: boolean) {
+    ws.on('message', (data: Buffer) => this.onMessage(data));
+  }
+
+  onStdin(fn: (data: Buffer | null) => void): void {
+    this.stdinHandler = fn;
+    for (const d of this.stdinQueue.splice(0)) fn(d);
+  }
+
+  onResize(fn: (size: { Width: number; Height: number }) => void): void {
+    this.resizeHandler = fn;
+    if (this.lastSize) fn(this.lastSize);
+  }
+
+  private stdin(data: Buffer | null): void {
+    if (this.stdinHandler) this.stdinHandler(data);
+    else this.stdinQueue.push(data);
+  }
+
+  onClose(fn: () => void): void {
+    this.ws.on('close', fn);
+  }
+
+  get open(): boolean {
+    return this.ws.isOpen;
+  }
+
+  /** Writes to a channel; false when the client is slow (wait with drained()). */
+  write(channel: number, data: Buffer): boolean {
+    return this.ws.send(Buffer.concat([Buffer.from([channel]), data]));
+  }
+
+  drained(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        this.ws.off('drain', done);
+        this.ws.off('close', done);
+        resolve();
+      };
+      this.ws.on('drain', done);
+      this.ws.on('close', done);
+    });
+  }
+
+  /** Sends the one Status on the error channel and closes (kubectl rejects a second Status). */
+  finish(status: ChannelStatus): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.write(CHANNEL_ERROR, Buffer.from(JSON.stringify({ metadata: {}, ...status })));
+    this.ws.close(1000);
+  }
+
+  private onMessage(data: Buffer): void {
+    if (data.length === 0) return;
+    const channel = data[0];
+    const payload = data.subarray(1);
+    switch (channel) {
+      case CHANNEL_STDIN:
+        if (payload.length) this.stdin(Buffer.from(payload));
+        return;
+      case CHANNEL_RESIZE: {
+        // One JSON object per message, `{"Width":100,"Height":30}` (client-go sends a trailing newline).
+        for (const line of payload.toString('utf8').split('\n')) {
+          if (!line.trim()) continue;
+          try {
+            const size = JSON.parse(line) as { Width?: number; Height?: number };
+            if (typeof size.Width === 'number' && typeof size.Height === 'number') {
+              this.lastSize = { Width: size.Width, Height: size.Height };
+              this.resizeHandler?.(this.lastSize);
+            }
+          } catch {
+            // A malformed resize is dropped, as kubelet's handleResizing does after logging it.
+          }
+        }
+        return;
+      }
+      case CHANNEL_CLOSE:
+        // v5: [255, n] closes the client's stream n; only stdin is the client's to close.
+        if (this.v5 && payload[0] === CHANNEL_STDIN) this.stdin(null);
+        return;
+      default:
+        return;
+    }
+  }
+}
+
+async function runSession(ch: ChannelSocket, session: Session, what: { namespace: string; name: string; verb: string }): Promise<void> {
+  try {
+    const status = await session(ch);
+    ch.finish(status);
+  } catch (e) {
+    logger.warn('pod stream failed', { ...what, error: e instanceof Error ? e.message : String(e) });
+    ch.finish({ status: 'Failure', reason: 'InternalError', message: e instanceof Error ? e.message : String(e) });
+  }
+}
+
+type DockerContainer = ReturnType<DockerClient['getContainer']>;
+
+async function runExec(container: DockerContainer, opts: StreamOptions, ch: ChannelSocket): Promise<ChannelStatus> {
+  const exec = await container.exec({
+    Cmd: opts.command,
+    AttachStdin: opts.stdin,
+    AttachStdout: opts.stdout,
+    AttachStderr: opts.stderr,
+    Tty: opts.tty,
+  });
+  const stream = await exec.start({ hijack: true, stdin: opts.stdin, Tty: opts.tty });
+  await bridge(stream, opts, ch, (size) => exec.resize({ h: size.Height, w: size.Width }));
+  const info = await exec.inspect();
+  const code = info.ExitCode ?? 0;
+  if (code === 0) return { status: 'Success' };
+  // kubelet's remotecommand: exec.CodeExitError → NonZeroExitCode with the code as a cause.
+  return {
+    status: 'Failure',
+    reason: 'NonZeroExitCode',
+    details: { causes: [{ reason: 'ExitCode', message: String(code) }] },
+    message: `command terminated with non-zero exit code: error executing command [${opts.command.join(' ')}], exit code ${code}`,
+  };
+}
+
+async function runAttach(container: DockerContainer, opts: StreamOptions, ch: ChannelSocket): Promise<ChannelStatus> {
+  // The stream is multiplexed unless the container itself has a tty (its spec.tty).
+  const info = await container.inspect();
+  const tty = Boolean(info.Config?.Tty);
+  const stream = (await container.attach({ stream: true, stdin: opts.stdin, stdout: opts.stdout, stderr: opts.stderr, hijack: true })) as unknown as Duplex;
+  await bridge(stream, { ...opts, tty }, ch, (size) => container.resize({ h: size.Height, w: size.Width }));
+  return { status: 'Success' };
+}
+
+/**
+ * Pipes Docker's hijacked stream and the channels both ways until Docker ends the stream (the
+ * process exited) or the client goes away. Docker's stream carries 8-byte frame headers
+ * (stream type, 0, 0, 0, big-endian size) unless it is a tty.
+ */
+function bridge(stream: Duplex, opts: StreamOptions, ch: ChannelSocket, resize: (size: { Width: number; Height: number }) => Promise<unknown>): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let pending: Buffer = Buffer.alloc(0);
+    let settled = false;
+    const done = (err?: Error) => {
+      if (settled) return;
+      settled = true;
+      if (err) reject(err);
+      else resolve();
+    };
+    const forward = (channel: number, data: Buffer) => {
+      if (channel === CHANNEL_STDERR && !opts.stderr) return;
+      if (channel === CHANNEL_STDOUT && !opts.stdout) return;
+      if (!ch.write(channel, data)) {
+        stream.pause();
+        void ch.drained().then(() => stream.resume());
+      }
+    };
+    stream.on('data', (chunk: Buffer) => {
+      if (opts.tty) return forward(CHANNEL_STDOUT, chunk);
+      pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+      while (pending.length >= 8) {
+        const size = pending.readUInt32BE(4);
+        if (pending.length < 8 + size) break;
+        const type = pending[0];
+        const payload = pending.subarray(8, 8 + size);
+        pending = pending.subarray(8 + size);
+        // 0 stdin (written back by a tty-less exec never happens), 1 stdout, 2 stderr.
+        if (type === 2) forward(CHANNEL_STDERR, payload);
+        else forward(CHANNEL_STDOUT, payload);
+      }
+    });
+    stream.on('end', () => done());
+    stream.on('close', () => done());
+    stream.on('error', (e: Error) => done(e));
+    ch.onStdin((data) => {
+      if (!opts.stdin) return;
+      if (data === null) stream.end();
+      else stream.write(data);
+    });
+    ch.onResize((size) => {
+      resize(size).catch(() => undefined);
+    });
+    ch.onClose(() => {
+      // The client is gone: nobody reads the rest, and a Status has nowhere to go.
+      stream.destroy();
+      done();
+    });
+  });
+}

@@ -1,0 +1,210 @@
+// kubectl exec / attach against pods on a Docker host: stock kubectl 1.32 and 1.34 over WebSocket
+// (v5.channel.k8s.io), plus a hand-driven WebSocket client for what kubectl cannot do unattended
+// (a tty with a resize).
+import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { parse } from 'yaml';
+import { startTestbed, type Testbed } from '../testbed/testbed.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import type { Kubectl } from '../helpers/kubectl.js';
+
+const until = async (what: string, cond: () => Promise<boolean>, ms = 30_000) => {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await cond()) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+};
+
+// `ws` comes with @kubernetes/client-node and ships no types: only its client is used, loosely typed.
+interface WsClient {
+  on(event: 'open', fn: () => void): void;
+  on(event: 'message', fn: (data: Buffer) => void): void;
+  on(event: 'close', fn: (code: number) => void): void;
+  on(event: 'error', fn: (e: Error) => void): void;
+  on(event: 'unexpected-response', fn: (req: unknown, res: { statusCode: number; on(e: 'data', fn: (d: Buffer) => void): void; on(e: 'end', fn: () => void): void }) => void): void;
+  send(data: Buffer): void;
+  close(): void;
+  protocol: string;
+}
+const { WebSocket } = createRequire(import.meta.url)('ws') as { WebSocket: new (url: string, protocols: string[], opts: Record<string, unknown>) => WsClient };
+
+interface Exchange {
+  protocol: string;
+  channels: Map<number, Buffer>;
+  status?: Record<string, unknown>;
+  statusCount: number;
+}
+
+const POD = (name: string, containers: Array<{ name: string; command?: string[] }>) =>
+  JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name },
+    spec: {
+      nodeName: 'h1',
+      terminationGracePeriodSeconds: 1,
+      containers: containers.map((c) => ({ image: 'busybox:latest', command: ['sh', '-c', 'echo started; exec sleep 3600'], ...c })),
+    },
+  });
+
+describe('kubectl exec and attach (WebSocket v5.channel.k8s.io)', function () {
+  this.timeout(60_000);
+  let tb: Testbed;
+  let t: TestServer;
+  let k: Kubectl;
+  let tls: { cert: Buffer; key: Buffer; ca: Buffer };
+
+  /** Opens pods/{pod}/{verb} with the given query, sends `send` messages after open, collects channels until close. */
+  const exchange = (pod: string, verb: string, query: string, send: Buffer[] = [], protocols = ['v5.channel.k8s.io'], closeWhen?: (ex: Exchange) => boolean) =>
+    new Promise<Exchange>((resolve, reject) => {
+      const url = `${t.server.url.replace(/^https/, 'wss')}/api/v1/namespaces/default/pods/${pod}/${verb}?${query}`;
+      const ws = new WebSocket(url, protocols, { ...tls });
+      const ex: Exchange = { protocol: '', channels: new Map(), statusCount: 0 };
+      ws.on('unexpected-response', (_req, res) => {
+        let body = '';
+        res.on('data', (d) => (body += d));
+        res.on('end', () => reject(Object.assign(new Error(`HTTP ${res.statusCode}: ${body}`), { code: res.statusCode, body })));
+      });
+      ws.on('error', reject);
+      ws.on('open', () => {
+        ex.protocol = ws.protocol;
+        for (const m of send) ws.send(m);
+      });
+      ws.on('message', (data) => {
+        const ch = data[0];
+        if (ch === 3) {
+          ex.statusCount++;
+          ex.status = JSON.parse(data.subarray(1).toString());
+        }
+        ex.channels.set(ch, Buffer.concat([ex.channels.get(ch) ?? Buffer.alloc(0), data.subarray(1)]));
+        if (closeWhen?.(ex)) ws.close();
+      });
+      ws.on('close', () => resolve(ex));
+    });
+
+  before(async function () {
+    this.timeout(120_000);
+    tb = await startTestbed({ hosts: 1, images: ['busybox:latest'] });
+    t = await startTestServer({ nodes: tb.nodes() }, { nodeHeartbeatMs: 2000 });
+    k = t.kubectl('1.32');
+    const kc = parse(readFileSync(t.server.kubeconfigPath, 'utf8'));
+    const b64 = (s: string) => Buffer.from(s, 'base64');
+    tls = { cert: b64(kc.users[0].user['client-certificate-data']), key: b64(kc.users[0].user['client-key-data']), ca: b64(kc.clusters[0].cluster['certificate-authority-data']) };
+    await k.ok(['create', '-f', '-'], { input: POD('one', [{ name: 'main' }]) });
+    await k.ok(['create', '-f', '-'], { input: POD('two', [{ name: 'app' }, { name: 'side', command: ['sh', '-c', 'i=0; while true; do i=$((i+1)); echo tick $i; sleep 0.2; done'] }]) });
+    await until('pods Running', async () => (await k.ok(['get', 'pods', '-o', 'jsonpath={.items[*].status.phase}'])) === 'Running Running', 60_000);
+  });
+  after(async () => {
+    await t?.stop();
+    await tb?.stop();
+  });
+
+  it('prints the command output (kubectl exec pod -- echo hi)', async () => {
+    assert.equal(await k.ok(['exec', 'one', '--', 'echo', 'hi']), 'hi\n');
+  });
+
+  it('works the same with kubectl 1.34', async () => {
+    const out = await t.kubectl('1.34').ok(['exec', 'one', '--', 'sh', '-c', 'echo out; echo err >&2']);
+    assert.equal(out, 'out\n');
+  });
+
+  it('keeps stdout and stderr apart', async () => {
+    const r = await k.run(['exec', 'one', '--', 'sh', '-c', 'echo to-out; echo to-err >&2']);
+    assert.equal(r.code, 0);
+    assert.equal(r.stdout, 'to-out\n');
+    assert.equal(r.stderr, 'to-err\n');
+  });
+
+  it('propagates the exit code (command terminated with exit code 3)', async () => {
+    const r = await k.run(['exec', 'one', '--', 'sh', '-c', 'exit 3']);
+    assert.equal(r.code, 3);
+    assert.match(r.stderr, /command terminated with exit code 3/);
+  });
+
+  it('passes stdin through and ends it on EOF (kubectl exec -i pod -- cat)', async () => {
+    const out = await k.ok(['exec', '-i', 'one', '--', 'sh', '-c', 'cat; echo done'], { input: 'line 1\nline 2\n' });
+    assert.equal(out, 'line 1\nline 2\ndone\n');
+  });
+
+  it('runs in the container named by -c in a two-container pod', async () => {
+    assert.equal(await k.ok(['exec', 'two', '-c', 'side', '--', 'sh', '-c', 'echo $HOSTNAME-side']), 'two-side\n');
+    const err = await k.fails(['exec', 'two', '-c', 'nope', '--', 'true']);
+    assert.match(err, /container nope is not valid for pod two/);
+  });
+
+  it('answers upstream errors for a missing pod', async () => {
+    assert.match(await k.fails(['exec', 'ghost', '--', 'true']), /pods "ghost" not found/);
+  });
+
+  it('sends exactly one Status on channel 3 and closes', async () => {
+    const ex = await exchange('one', 'exec', 'command=sh&command=-c&command=exit%205&stdout=true&stderr=true');
+    assert.equal(ex.protocol, 'v5.channel.k8s.io');
+    assert.equal(ex.statusCount, 1);
+    assert.deepEqual(ex.status, {
+      metadata: {},
+      status: 'Failure',
+      reason: 'NonZeroExitCode',
+      details: { causes: [{ reason: 'ExitCode', message: '5' }] },
+      message: 'command terminated with non-zero exit code: error executing command [sh -c exit 5], exit code 5',
+    });
+    const ok = await exchange('one', 'exec', 'command=true&stdout=true', [], ['v4.channel.k8s.io']);
+    assert.equal(ok.protocol, 'v4.channel.k8s.io');
+    assert.deepEqual(ok.status, { metadata: {}, status: 'Success' });
+  });
+
+  it('runs a tty and applies a resize message (channel 4)', async () => {
+    const ex = await exchange('one', 'exec', 'command=sh&command=-c&command=sleep%201;%20stty%20size;%20echo%20x%20>%262&stdin=true&stdout=true&tty=true', [
+      Buffer.concat([Buffer.from([4]), Buffer.from('{"Width":100,"Height":30}\n')]),
+    ]);
+    const out = ex.channels.get(1)?.toString() ?? '';
+    // A tty merges stderr into stdout (with CRLF line ends) and there is no channel 2.
+    assert.match(out, /^30 100\r\n/);
+    assert.match(out, /x\r\n/);
+    assert.equal(ex.channels.has(2), false);
+    assert.deepEqual(ex.status, { metadata: {}, status: 'Success' });
+  });
+
+  it('attaches to the output of a container\'s main process', async () => {
+    const ex = await exchange('two', 'attach', 'container=side&stdout=true&stderr=true', [], ['v5.channel.k8s.io'], (e) => /tick \d+\n.*tick \d+\n/s.test(e.channels.get(1)?.toString() ?? ''));
+    assert.match(ex.channels.get(1)?.toString() ?? '', /^tick \d+\n/);
+    // The client hung up first: the container keeps running, no Status was due.
+    assert.equal(ex.statusCount, 0);
+    assert.match(await k.ok(['exec', 'two', '-c', 'side', '--', 'sh', '-c', 'echo alive']), /alive/);
+  });
+
+  it('refuses attach and exec to an unknown container with upstream\'s message', async () => {
+    await assert.rejects(exchange('two', 'attach', 'container=nope&stdout=true'), (e: { code?: number; body?: string }) => {
+      assert.equal(e.code, 400);
+      assert.equal(JSON.parse(e.body ?? '{}').message, 'container nope is not valid for pod two');
+      return true;
+    });
+    await assert.rejects(exchange('two', 'exec', 'command=true&stdout=true'), (e: { code?: number; body?: string }) => {
+      assert.match(JSON.parse(e.body ?? '{}').message, /^a container name must be specified for pod two, choose one of: \[app side\]$/);
+      return true;
+    });
+  });
+
+  it('refuses a non-WebSocket (SPDY) upgrade with a clear message', async () => {
+    const https = await import('node:https');
+    const { code, body } = await new Promise<{ code: number; body: string }>((resolve, reject) => {
+      const req = https.request(`${t.server.url}/api/v1/namespaces/default/pods/one/exec?command=true&stdout=true`, {
+        method: 'POST',
+        ...tls,
+        headers: { Connection: 'Upgrade', Upgrade: 'SPDY/3.1', 'X-Stream-Protocol-Version': 'v5.channel.k8s.io' },
+      });
+      req.on('response', (res) => {
+        let b = '';
+        res.on('data', (d) => (b += d));
+        res.on('end', () => resolve({ code: res.statusCode ?? 0, body: b }));
+      });
+      req.on('upgrade', () => reject(new Error('unexpected upgrade')));
+      req.on('error', reject);
+      req.end();
+    });
+    assert.equal(code, 400);
+    assert.equal(JSON.parse(body).message, 'SPDY is not supported; use kubectl 1.31+ (WebSocket) or KUBECTL_REMOTE_COMMAND_WEBSOCKETS=true');
+  });
+});
