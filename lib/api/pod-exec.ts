@@ -69,7 +69,7 @@ export async function handlePodUpgrade(req: IncomingMessage, socket: Duplex, hea
   const websocket = isWebSocketRequest(req);
   try {
     const protocol = websocket ? negotiateProtocol(req, SUPPORTED_PROTOCOLS) : undefined;
-    const opts = streamOptions(url.searchParams, verb);
+    const opts = streamOptions(url.searchParams);
     const session = await prepare(ctx, namespace, name, verb as 'exec' | 'attach', opts);
     // Only after the pod checks: kubectl's SPDY fallback then still shows upstream's errors.
     if (!websocket) throw badRequest(SPDY_NOT_SUPPORTED);
@@ -95,7 +95,7 @@ class PlainError extends Error {
   }
 }
 
-function streamOptions(q: URLSearchParams, verb: string): StreamOptions {
+function streamOptions(q: URLSearchParams): StreamOptions {
   const flag = (k: string) => q.get(k) === 'true' || q.get(k) === '1';
   const opts: StreamOptions = {
     command: q.getAll('command'),
@@ -107,9 +107,13 @@ function streamOptions(q: URLSearchParams, verb: string): StreamOptions {
   };
   // kubelet's remotecommand options: a tty merges stderr into stdout.
   if (opts.tty) opts.stderr = false;
-  if (!opts.stdin && !opts.stdout && !opts.stderr) throw badRequest('you must specify at least 1 of stdin, stdout, stderr');
-  if (verb === 'exec' && opts.command.length === 0) throw badRequest('you must specify at least one command for the container');
   return opts;
+}
+
+/** What kubelet refuses (plain text, after the apiserver's pod checks): remotecommand createStreams. */
+function checkStreams(opts: StreamOptions, verb: string): void {
+  if (!opts.stdin && !opts.stdout && !opts.stderr) throw new PlainError(400, 'you must specify at least 1 of stdin, stdout, stderr');
+  if (verb === 'exec' && opts.command.length === 0) throw badRequest('you must specify at least one command for the container');
 }
 
 async function prepare(ctx: PodUpgradeContext, namespace: string, name: string, verb: 'exec' | 'attach', opts: StreamOptions): Promise<Session> {
@@ -119,6 +123,7 @@ async function prepare(ctx: PodUpgradeContext, namespace: string, name: string, 
   opts.container = containerFor(pod, name, opts.container);
   const nodeName = pod.spec?.nodeName as string | undefined;
   if (!nodeName) throw badRequest(`pod ${name} does not have a host assigned`);
+  checkStreams(opts, verb);
   const host = ctx.nodes.host(nodeName);
   if (!host) throw new ApiError({ code: 503, reason: 'ServiceUnavailable', message: `node ${nodeName} is not managed by this server` });
   const id = await runningContainer(host.docker, pod, opts.container);

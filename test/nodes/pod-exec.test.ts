@@ -38,7 +38,7 @@ interface Exchange {
   statusCount: number;
 }
 
-const POD = (name: string, containers: Array<{ name: string; command?: string[] }>) =>
+const POD = (name: string, containers: Array<{ name: string; command?: string[]; stdin?: boolean }>, restartPolicy = 'Always') =>
   JSON.stringify({
     apiVersion: 'v1',
     kind: 'Pod',
@@ -46,6 +46,7 @@ const POD = (name: string, containers: Array<{ name: string; command?: string[] 
     spec: {
       nodeName: 'h1',
       terminationGracePeriodSeconds: 1,
+      restartPolicy,
       containers: containers.map((c) => ({ image: 'busybox:latest', command: ['sh', '-c', 'echo started; exec sleep 3600'], ...c })),
     },
   });
@@ -95,7 +96,9 @@ describe('kubectl exec and attach (WebSocket v5.channel.k8s.io)', function () {
     tls = { cert: b64(kc.users[0].user['client-certificate-data']), key: b64(kc.users[0].user['client-key-data']), ca: b64(kc.clusters[0].cluster['certificate-authority-data']) };
     await k.ok(['create', '-f', '-'], { input: POD('one', [{ name: 'main' }]) });
     await k.ok(['create', '-f', '-'], { input: POD('two', [{ name: 'app' }, { name: 'side', command: ['sh', '-c', 'i=0; while true; do i=$((i+1)); echo tick $i; sleep 0.2; done'] }]) });
-    await until('pods Running', async () => (await k.ok(['get', 'pods', '-o', 'jsonpath={.items[*].status.phase}'])) === 'Running Running', 60_000);
+    await k.ok(['create', '-f', '-'], { input: POD('three', [{ name: 'app' }, { name: 'done', command: ['true'] }, { name: 'reader', stdin: true, command: ['sh', '-c', 'while read l; do echo got $l; done'] }], 'Never') });
+    await until('pods Running', async () => (await k.ok(['get', 'pods', '-o', 'jsonpath={.items[*].status.phase}'])) === 'Running Running Running', 60_000);
+    await until('container done terminated', async () => (await k.ok(['get', 'pod', 'three', '-o', 'jsonpath={.status.containerStatuses[?(@.name=="done")].state.terminated.reason}'])) === 'Completed', 30_000);
   });
   after(async () => {
     await t?.stop();
@@ -173,6 +176,26 @@ describe('kubectl exec and attach (WebSocket v5.channel.k8s.io)', function () {
     // The client hung up first: the container keeps running, no Status was due.
     assert.equal(ex.statusCount, 0);
     assert.match(await k.ok(['exec', 'two', '-c', 'side', '--', 'sh', '-c', 'echo alive']), /alive/);
+  });
+
+  it('feeds stdin to an attached container (attach with stdin)', async () => {
+    const ex = await exchange('three', 'attach', 'container=reader&stdin=true&stdout=true&stderr=true', [Buffer.from('\x00hello\n')], ['v5.channel.k8s.io'], (e) => /got hello\n/.test(e.channels.get(1)?.toString() ?? ''));
+    assert.equal(ex.channels.get(1)?.toString(), 'got hello\n');
+  });
+
+  it('runs a one-off pod with stdin and removes it (kubectl run -i --rm)', async () => {
+    const out = await k.ok(['run', 'once', '-i', '--rm', '--restart=Never', '--image=busybox:latest', '--overrides={"spec":{"nodeName":"h1"}}', '--', 'sh', '-c', 'read l; echo got $l'], {
+      input: 'hi\n',
+      timeoutMs: 40_000,
+    });
+    assert.match(out, /^got hi\n/);
+    assert.match(out, /pod "once" deleted/);
+  });
+
+  it('says "container not found" for a container that is not running, as kubelet does', async () => {
+    const r = await k.run(['exec', 'three', '-c', 'done', '--', 'true']);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /unable to upgrade connection: container not found \("done"\)/);
   });
 
   it('refuses attach and exec to an unknown container with upstream\'s message', async () => {
