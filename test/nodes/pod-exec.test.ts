@@ -25,8 +25,10 @@ interface WsClient {
   on(event: 'close', fn: (code: number) => void): void;
   on(event: 'error', fn: (e: Error) => void): void;
   on(event: 'unexpected-response', fn: (req: unknown, res: { statusCode: number; on(e: 'data', fn: (d: Buffer) => void): void; on(e: 'end', fn: () => void): void }) => void): void;
-  send(data: Buffer): void;
+  send(data: Buffer, opts?: { fin?: boolean }): void;
+  ping(data?: Buffer): void;
   close(): void;
+  on(event: 'pong', fn: (data: Buffer) => void): void;
   protocol: string;
 }
 const { WebSocket } = createRequire(import.meta.url)('ws') as { WebSocket: new (url: string, protocols: string[], opts: Record<string, unknown>) => WsClient };
@@ -59,7 +61,7 @@ describe('kubectl exec and attach (WebSocket v5.channel.k8s.io)', function () {
   let tls: { cert: Buffer; key: Buffer; ca: Buffer };
 
   /** Opens pods/{pod}/{verb} with the given query, sends `send` messages after open, collects channels until close. */
-  const exchange = (pod: string, verb: string, query: string, send: Buffer[] = [], protocols = ['v5.channel.k8s.io'], closeWhen?: (ex: Exchange) => boolean) =>
+  const exchange = (pod: string, verb: string, query: string, send: Array<Buffer | ((ws: WsClient) => void)> = [], protocols = ['v5.channel.k8s.io'], closeWhen?: (ex: Exchange) => boolean) =>
     new Promise<Exchange>((resolve, reject) => {
       const url = `${t.server.url.replace(/^https/, 'wss')}/api/v1/namespaces/default/pods/${pod}/${verb}?${query}`;
       const ws = new WebSocket(url, protocols, { ...tls });
@@ -72,7 +74,10 @@ describe('kubectl exec and attach (WebSocket v5.channel.k8s.io)', function () {
       ws.on('error', reject);
       ws.on('open', () => {
         ex.protocol = ws.protocol;
-        for (const m of send) ws.send(m);
+        for (const m of send) {
+          if (typeof m === 'function') m(ws);
+          else ws.send(m);
+        }
       });
       ws.on('message', (data) => {
         const ch = data[0];
@@ -158,6 +163,26 @@ describe('kubectl exec and attach (WebSocket v5.channel.k8s.io)', function () {
     assert.deepEqual(ok.status, { metadata: {}, status: 'Success' });
   });
 
+  it('streams a megabyte of output intact', async () => {
+    const out = await k.ok(['exec', 'one', '--', 'sh', '-c', 'yes 0123456789abcdefghijklmnopqrstuvwxyz | head -c 1000000']);
+    assert.equal(out.length, 1_000_000);
+    assert.equal(out.slice(0, 37), '0123456789abcdefghijklmnopqrstuvwxyz\n');
+  });
+
+  it('reassembles fragmented stdin messages and answers pings', async () => {
+    let pong = '';
+    const ex = await exchange('one', 'exec', 'command=cat&stdin=true&stdout=true&stderr=true', [
+      (ws) => ws.on('pong', (d) => (pong = d.toString())),
+      (ws) => ws.ping(Buffer.from('are you there')),
+      (ws) => ws.send(Buffer.from('\x00frag'), { fin: false }),
+      (ws) => ws.send(Buffer.from('mented\n'), { fin: true }),
+      Buffer.from([255, 0]),
+    ]);
+    assert.equal(ex.channels.get(1)?.toString(), 'fragmented\n');
+    assert.deepEqual(ex.status, { metadata: {}, status: 'Success' });
+    assert.equal(pong, 'are you there');
+  });
+
   it('runs a tty and applies a resize message (channel 4)', async () => {
     const ex = await exchange('one', 'exec', 'command=sh&command=-c&command=sleep%201;%20stty%20size;%20echo%20x%20>%262&stdin=true&stdout=true&tty=true', [
       Buffer.concat([Buffer.from([4]), Buffer.from('{"Width":100,"Height":30}\n')]),
@@ -208,6 +233,12 @@ describe('kubectl exec and attach (WebSocket v5.channel.k8s.io)', function () {
       assert.match(JSON.parse(e.body ?? '{}').message, /^a container name must be specified for pod two, choose one of: \[app side\]$/);
       return true;
     });
+  });
+
+  it('tells a SPDY-only kubectl what to do instead', async () => {
+    const r = await k.run(['exec', 'one', '--', 'true'], { env: { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'false' } });
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /SPDY is not supported; use kubectl 1\.31\+ \(WebSocket\) or KUBECTL_REMOTE_COMMAND_WEBSOCKETS=true/);
   });
 
   it('refuses a non-WebSocket (SPDY) upgrade with a clear message', async () => {
