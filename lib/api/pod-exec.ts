@@ -344,7 +344,11 @@ function bridge(stream: Duplex, opts: StreamOptions, ch: ChannelSocket, resize: 
     ch.onStdin((data) => {
       if (!opts.stdin) return;
       if (data === null) stream.end();
-      else stream.write(data);
+      else if (!stream.write(data)) {
+        // Docker reads slower than the client sends (kubectl cp): stop reading the WebSocket.
+        ch.ws.socket.pause();
+        stream.once('drain', () => ch.ws.socket.resume());
+      }
     });
     ch.onResize((size) => {
       resize(size).catch(() => undefined);

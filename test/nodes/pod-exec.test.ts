@@ -2,7 +2,9 @@
 // (v5.channel.k8s.io), plus a hand-driven WebSocket client for what kubectl cannot do unattended
 // (a tty with a resize).
 import { strict as assert } from 'node:assert';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { parse } from 'yaml';
 import { startTestbed, type Testbed } from '../testbed/testbed.js';
@@ -145,6 +147,21 @@ describe('kubectl exec and attach (WebSocket v5.channel.k8s.io)', function () {
 
   it('answers upstream errors for a missing pod', async () => {
     assert.match(await k.fails(['exec', 'ghost', '--', 'true']), /pods "ghost" not found/);
+  });
+
+  it('copies files both ways (kubectl cp, tar over exec stdin/stdout)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kubeshim-cp-'));
+    try {
+      const big = Buffer.alloc(3 * 1024 * 1024);
+      for (let i = 0; i < big.length; i++) big[i] = (i * 7919) & 0xff;
+      writeFileSync(join(dir, 'up.bin'), big);
+      await k.ok(['cp', join(dir, 'up.bin'), 'one:/tmp/up.bin'], { timeoutMs: 60_000 });
+      assert.equal((await k.ok(['exec', 'one', '--', 'wc', '-c', '/tmp/up.bin'])).trim(), `${big.length} /tmp/up.bin`);
+      await k.ok(['cp', 'one:/tmp/up.bin', join(dir, 'down.bin')], { timeoutMs: 60_000 });
+      assert.ok(readFileSync(join(dir, 'down.bin')).equals(big), 'the file came back unchanged');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('sends exactly one Status on channel 3 and closes', async () => {
