@@ -64,7 +64,14 @@ export async function handlePodUpgrade(req: IncomingMessage, socket: Duplex, hea
   const url = new URL(req.url ?? '/', 'https://kubeshim');
   const m = PATH.exec(url.pathname);
   if (!m) return false;
-  const [, namespace, name, verb] = m.map((s) => decodeURIComponent(s ?? ''));
+  let namespace: string, name: string, verb: string;
+  try {
+    [, namespace, name, verb] = m.map((s) => decodeURIComponent(s ?? ''));
+  } catch {
+    // A malformed %-escape is not a path this server serves.
+    return false;
+  }
+  // A client that resets the connection is not a server fault; 'close' ends the session.
   socket.on('error', () => undefined);
   const websocket = isWebSocketRequest(req);
   try {
@@ -351,6 +358,7 @@ function bridge(stream: Duplex, opts: StreamOptions, ch: ChannelSocket, resize: 
       }
     });
     ch.onResize((size) => {
+      // Docker refuses a resize once the process has exited; the stream's end reports that.
       resize(size).catch(() => undefined);
     });
     ch.onClose(() => {
