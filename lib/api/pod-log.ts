@@ -246,6 +246,11 @@ export function podLogHandler(nodes: NodeManager): SubresourceHandler {
       if (e instanceof ApiError) throw e;
       throw internalError(new Error(`reading logs of container "${container}" in pod "${pod.metadata.name}" on node "${nodeName}": ${e instanceof Error ? e.message : String(e)}`));
     }
+    // The client may have gone while Docker was being asked: 'close' will not come again.
+    if (res.destroyed || req.destroyed) {
+      src.destroy();
+      return;
+    }
     const tty = !!specContainers(pod).find((c) => c.name === container)?.tty;
     res.writeHead(200, { 'Content-Type': 'text/plain', 'Cache-Control': 'no-cache, private' });
     await pipeLog(src, res, tty, opts.limitBytes, opts.follow);

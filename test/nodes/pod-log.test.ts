@@ -22,7 +22,7 @@ const pod = (name: string, containers: Array<{ name: string; script: string; mou
   spec: {
     nodeName: 'h1',
     terminationGracePeriodSeconds: 1,
-    containers: containers.map((c) => ({ name: c.name, image: 'busybox:latest', command: ['sh', '-c', c.script], volumeMounts: c.mounts })),
+    containers: containers.map((c) => ({ name: c.name, image: 'busybox:latest', command: ['sh', '-c', c.script], volumeMounts: c.mounts, tty: name === 'terminal' || undefined })),
     ...extra,
   },
 });
@@ -37,7 +37,7 @@ const PODS = [
     { name: 'b', script: 'echo from b >&2; sleep 3600' },
   ]),
   pod('ticker', [{ name: 'ticker', script: 'i=0; while true; do i=$((i+1)); echo tick $i; sleep 0.5; done' }]),
-  pod('brief', [{ name: 'brief', script: 'echo first; sleep 3; echo last' }], { restartPolicy: 'Never' }),
+  pod('terminal', [{ name: 'terminal', script: 'echo on a tty; sleep 3600' }]),
   pod('gated', [{ name: 'main', script: 'echo never' }], { initContainers: [{ name: 'gate', image: 'busybox:latest', command: ['sleep', '3600'] }] }),
   pod('crash', [{ name: 'crash', script: CRASH_ONCE, mounts: [{ name: 'data', mountPath: '/data' }] }], { volumes: [{ name: 'data', emptyDir: {} }] }),
 ];
@@ -59,7 +59,7 @@ describe('kubectl logs (pods/log from Docker over SSH)', function () {
     await k.ok(['apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: PODS }) });
     await until('pods running', async () => {
       const out = await k.ok(['get', 'pods', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.status.phase} {end}']);
-      return ['counter', 'two', 'ticker'].every((n) => out.includes(`${n}=Running`));
+      return ['counter', 'two', 'ticker', 'terminal'].every((n) => out.includes(`${n}=Running`));
     }, 60_000);
   });
   after(async function () {
@@ -75,6 +75,17 @@ describe('kubectl logs (pods/log from Docker over SSH)', function () {
   it('prints only the last lines with --tail, and stops at --limit-bytes', async () => {
     assert.equal(await k.ok(['logs', 'counter', '--tail=1']), 'line 3\n');
     assert.equal(await k.ok(['logs', 'counter', '--limit-bytes=9']), 'line 1\nli');
+  });
+
+  it('filters by --since and --since-time, and rejects invalid options as kube-apiserver does', async () => {
+    assert.equal(await k.ok(['logs', 'counter', '--since=1h']), 'line 1\nline 2\nline 3\n');
+    assert.equal(await k.ok(['logs', 'counter', `--since-time=${new Date(Date.now() + 3_600_000).toISOString()}`]), '');
+    const bad = await k.fails(['get', '--raw', '/api/v1/namespaces/default/pods/counter/log?tailLines=-1']);
+    assert.match(bad, /tailLines: Invalid value: -1: must be greater than or equal to 0/);
+  });
+
+  it('passes a TTY container\'s output through as the terminal wrote it', async () => {
+    assert.equal(await k.ok(['logs', 'terminal']), 'on a tty\r\n');
   });
 
   it('prefixes each line with its RFC 3339 time with --timestamps', async () => {
@@ -138,9 +149,12 @@ describe('kubectl logs (pods/log from Docker over SSH)', function () {
   });
 
   it('ends a -f stream when the container exits', async () => {
+    const brief = pod('brief', [{ name: 'brief', script: 'echo first; sleep 3; echo last' }], { restartPolicy: 'Never' });
+    await k.ok(['apply', '-f', '-'], { input: JSON.stringify(brief) });
+    await until('brief Running', async () => (await phase('brief')) === 'Running', 10_000);
     const t0 = Date.now();
     assert.equal(await k.ok(['logs', '-f', 'brief'], { timeoutMs: 20_000 }), 'first\nlast\n');
-    assert.ok(Date.now() - t0 < 15_000);
+    assert.ok(Date.now() - t0 < 10_000);
     await until('brief Succeeded', async () => (await phase('brief')) === 'Succeeded', 10_000);
   });
 
