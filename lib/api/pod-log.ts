@@ -247,7 +247,7 @@ export function podLogHandler(nodes: NodeManager): SubresourceHandler {
       throw internalError(new Error(`reading logs of container "${container}" in pod "${pod.metadata.name}" on node "${nodeName}": ${e instanceof Error ? e.message : String(e)}`));
     }
     // The client may have gone while Docker was being asked: 'close' will not come again.
-    if (res.destroyed || req.destroyed) {
+    if (res.destroyed || !!res.socket?.destroyed) {
       src.destroy();
       return;
     }

@@ -113,7 +113,10 @@ describe('kubectl logs (pods/log from Docker over SSH)', function () {
     assert.match(await k.fails(['get', '--raw', '/api/v1/namespaces/default/pods/ghost/log']), /Error from server \(NotFound\): pods "ghost" not found/);
   });
 
-  it('streams lines written later with -f, until the client goes away', async () => {
+  it('streams lines written later with -f, and lets go of Docker when the client goes away', async () => {
+    // Connections dockerd holds on its socket (ss in the host's network namespace); a -f stream is one.
+    const dockerConns = async () => Number((await tb.exec('h1', 'ss -xp | grep -c \'"dockerd"\'')).stdout.trim());
+    const before = await dockerConns();
     const child = spawn(k.bin, [`--kubeconfig=${k.kubeconfig}`, `--cache-dir=${k.cacheDir}`, 'logs', '-f', '--tail=1', 'ticker'], {
       env: { PATH: process.env.PATH ?? '', HOME: k.cacheDir },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -127,9 +130,11 @@ describe('kubectl logs (pods/log from Docker over SSH)', function () {
       const ticks = out.trimEnd().split('\n').map((l) => Number(/^tick (\d+)$/.exec(l)?.[1]));
       assert.ok(ticks.every((n, i) => i === 0 || n === ticks[i - 1] + 1), out);
       assert.equal(child.exitCode, null, 'still following');
+      assert.ok((await dockerConns()) > before, 'the log stream holds a Docker connection');
     } finally {
       child.kill('SIGKILL');
     }
+    await until('the Docker log stream closed', async () => (await dockerConns()) <= before, 5_000);
   });
 
   it('answers a -f request at once even before the container writes anything', async () => {
