@@ -244,6 +244,9 @@ export function podLogHandler(nodes: NodeManager): SubresourceHandler {
       src = await openLogStream(host.docker, run.Id, opts);
     } catch (e) {
       if (e instanceof ApiError) throw e;
+      // A HostFault (SSH link or Docker socket gone) is the node being unavailable, not a server bug.
+      const fault = (e as { fault?: { message?: string } })?.fault;
+      if (fault?.message) throw serviceUnavailable(`node "${nodeName}" is unavailable, cannot read logs of pod "${pod.metadata.name}": ${fault.message}`);
       throw internalError(new Error(`reading logs of container "${container}" in pod "${pod.metadata.name}" on node "${nodeName}": ${e instanceof Error ? e.message : String(e)}`));
     }
     // The client may have gone while Docker was being asked: 'close' will not come again.

@@ -182,4 +182,13 @@ describe('kubectl logs (pods/log from Docker over SSH)', function () {
     await k.ok(['run', 'elsewhere', '--image=busybox:latest', '--overrides={"spec":{"nodeName":"h-none"}}']);
     assert.match(await k.fails(['logs', 'elsewhere']), /Error from server \(InternalError\): Internal error occurred: node "h-none" of pod "elsewhere" is not managed by this server/);
   });
+
+  // Last: the host's Docker stays down until the bed is torn down.
+  it('answers ServiceUnavailable with the cause when the host\'s Docker is down', async () => {
+    await tb.stopDocker('h1');
+    assert.match(
+      await k.fails(['logs', 'counter']),
+      /Error from server \(ServiceUnavailable\): node "h1" is unavailable, cannot read logs of pod "counter": cannot open unix socket \S+docker\.sock on node h1/,
+    );
+  });
 });
