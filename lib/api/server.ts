@@ -30,6 +30,9 @@ import { installServiceAllocator } from '../registry/service-allocation.js';
 import { NamespaceController } from '../controllers/namespace.js';
 import { CustomResourceDefinitionController, deferCrdDelete } from '../controllers/customresourcedefinition.js';
 import { NodeManager } from '../nodes/node-manager.js';
+import { podLogHandler } from './pod-log.js';
+import { handlePodUpgrade } from './pod-exec.js';
+import type { Duplex } from 'node:stream';
 
 import { KUBERNETES_VERSION } from './version.js';
 export { KUBERNETES_VERSION };
@@ -224,6 +227,22 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   const url = `https://${connectHost.includes(':') ? `[${connectHost}]` : connectHost}:${actualPort}`;
   // The hosts of the cluster file become Nodes once the API serves (their agents use it).
   const nodeManager = new NodeManager(generic, registry, { clusterCIDR: config.clusterCIDR ?? DEFAULTS.clusterCIDR, heartbeatMs: opts.nodeHeartbeatMs, tokens: saTokens });
+  subresourceHandlers.set('/pods/log', podLogHandler(nodeManager));
+  // exec/attach arrive as HTTP upgrades (WebSocket), authenticated like every request.
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const refuse = (code: number, status: unknown) => {
+      const body = JSON.stringify(status);
+      socket.end(`HTTP/1.1 ${code} ${code === 401 ? 'Unauthorized' : 'Not Found'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    };
+    void (async () => {
+      const user = await authn.authenticate(req);
+      if (!user) return refuse(401, unauthorized().status);
+      if (!(await handlePodUpgrade(req, socket, head, { user, generic, registry, nodes: nodeManager }))) refuse(404, notFoundPath().status);
+    })().catch((e) => {
+      logger.warn('upgrade failed', { path: (req.url ?? '').split('?')[0], error: e instanceof Error ? e.message : String(e) });
+      socket.destroy();
+    });
+  });
   await Promise.all((config.nodes ?? []).map((n) => nodeManager.add(n)));
   const admin = await issueClientCert(pki.ca, 'kubeshim-admin', ['system:masters']);
   const kubeconfigPath = join(opts.dataDir, 'admin.kubeconfig');
