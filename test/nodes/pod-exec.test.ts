@@ -9,16 +9,9 @@ import { createRequire } from 'node:module';
 import { parse } from 'yaml';
 import { startTestbed, type Testbed } from '../testbed/testbed.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { until } from '../helpers/wait.js';
 import type { Kubectl } from '../helpers/kubectl.js';
 
-const until = async (what: string, cond: () => Promise<boolean>, ms = 30_000) => {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await cond()) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-};
 
 // `ws` comes with @kubernetes/client-node and ships no types: only its client is used, loosely typed.
 interface WsClient {

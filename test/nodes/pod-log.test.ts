@@ -4,16 +4,10 @@ import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
 import { startTestbed, type Testbed } from '../testbed/testbed.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { until as waitUntil } from '../helpers/wait.js';
 import type { Kubectl } from '../helpers/kubectl.js';
 
-const until = async (what: string, cond: () => Promise<boolean>, ms = 40_000) => {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await cond()) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-};
+const until = (what: string, cond: () => Promise<boolean>, ms = 40_000) => waitUntil(what, cond, ms);
 
 const pod = (name: string, containers: Array<{ name: string; script: string; mounts?: unknown[] }>, extra: Record<string, unknown> = {}) => ({
   apiVersion: 'v1',
