@@ -14,8 +14,9 @@ let protobufEncoder: ProtobufEncoder | undefined;
 export function setProtobufEncoder(enc: ProtobufEncoder): void {
   protobufEncoder = enc;
 }
-export function canEncodeProtobuf(): boolean {
-  return protobufEncoder !== undefined;
+/** The watch-frame encoder when protobuf is wired. */
+export function protobufWatchFrame(): ProtobufEncoder['encodeWatchEvent'] | undefined {
+  return protobufEncoder?.encodeWatchEvent;
 }
 
 /** Pretty JSON for people (curl, browsers) and when asked; compact for clients, as upstream does. */

@@ -175,7 +175,7 @@ export class RestHandler {
     const fmt = negotiate(req.headers.accept, sub ? [] : ['Table', 'PartialObjectMetadata']);
     const obj = await this.deps.store.get(rt, ns, name);
     if (sub === 'scale') return sendObject(req, res, 200, scaleOf(rt, obj), fmt.serialization);
-    this.sendMaybeConverted(req, res, 200, rt, [obj], fmt, query, false);
+    this.sendMaybeConverted(req, res, 200, rt, obj, fmt, query);
   }
 
   private async list(req: IncomingMessage, res: ServerResponse, rt: ResourceType, ns: string | undefined, query: URLSearchParams) {
@@ -223,12 +223,13 @@ export class RestHandler {
     sendObject(req, res, 200, { kind: `${rt.kind}List`, apiVersion: apiVersionOf(rt), metadata: listMeta, items }, fmt.serialization);
   }
 
-  private sendMaybeConverted(req: IncomingMessage, res: ServerResponse, code: number, rt: ResourceType, objs: KObject[], fmt: ResponseFormat, query: URLSearchParams, _list: boolean) {
+  /** One object as asked: itself, a one-row Table, or its PartialObjectMetadata. */
+  private sendMaybeConverted(req: IncomingMessage, res: ServerResponse, code: number, rt: ResourceType, obj: KObject, fmt: ResponseFormat, query: URLSearchParams) {
     if (fmt.conversion === 'Table') {
-      return sendObject(req, res, code, buildTable(rt, objs, { includeObject: includeObjectOf(query), asVersion: fmt.asVersion, listMeta: { resourceVersion: objs[0]?.metadata.resourceVersion } }), fmt.serialization);
+      return sendObject(req, res, code, buildTable(rt, [obj], { includeObject: includeObjectOf(query), asVersion: fmt.asVersion, listMeta: { resourceVersion: obj.metadata.resourceVersion } }), fmt.serialization);
     }
-    if (fmt.conversion === 'PartialObjectMetadata') return sendObject(req, res, code, partialObjectMetadata(objs[0], fmt.asVersion), fmt.serialization);
-    sendObject(req, res, code, objs[0], fmt.serialization);
+    if (fmt.conversion === 'PartialObjectMetadata') return sendObject(req, res, code, partialObjectMetadata(obj, fmt.asVersion), fmt.serialization);
+    sendObject(req, res, code, obj, fmt.serialization);
   }
 
   private async watch(req: IncomingMessage, res: ServerResponse, rt: ResourceType, ns: string | undefined, query: URLSearchParams, name?: string) {

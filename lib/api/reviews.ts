@@ -3,7 +3,6 @@
 // TokenReview. Until RBAC lands (roadmap: Security), every authenticated user may do everything,
 // and the reviews say exactly that.
 import type { KObject, ResourceType } from '../registry/resource-type.js';
-import type { SubresourceHandler } from './rest-handler.js';
 
 const ALLOW_REASON = 'kubeshim: every authenticated user is allowed (RBAC not enabled)';
 
@@ -36,9 +35,4 @@ export function reviewResources(): ResourceType[] {
     ),
     review('authentication.k8s.io', 'v1', 'SelfSubjectReview', 'selfsubjectreviews', false, 'V1SelfSubjectReview', (o, user) => withStatus(o, { userInfo: userInfo(user) })),
   ];
-}
-
-/** Subresource handlers the review resources need (none yet; TokenRequest arrives with ServiceAccounts). */
-export function reviewHandlers(): Array<[string, SubresourceHandler]> {
-  return [];
 }

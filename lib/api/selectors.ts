@@ -146,30 +146,6 @@ function validateLabelValue(v: string): void {
   }
 }
 
-/** metav1.LabelSelector (matchLabels + matchExpressions) as a selector; null selects nothing, {} everything. */
-export function labelSelectorFromObject(sel: { matchLabels?: Record<string, string>; matchExpressions?: Array<{ key: string; operator: string; values?: string[] }> } | null | undefined): LabelSelector {
-  if (!sel) return { requirements: [], empty: false, matches: () => false };
-  const reqs: Requirement[] = [];
-  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) reqs.push({ key: k, op: 'in', values: [v] });
-  for (const e of sel.matchExpressions ?? []) {
-    switch (e.operator) {
-      case 'In':
-        reqs.push({ key: e.key, op: 'in', values: e.values ?? [] });
-        break;
-      case 'NotIn':
-        reqs.push({ key: e.key, op: 'notin', values: e.values ?? [] });
-        break;
-      case 'Exists':
-        reqs.push({ key: e.key, op: 'exists' });
-        break;
-      case 'DoesNotExist':
-        reqs.push({ key: e.key, op: '!' });
-        break;
-    }
-  }
-  return makeSelector(reqs);
-}
-
 export interface FieldRequirement {
   field: string;
   op: '=' | '!=';

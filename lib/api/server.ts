@@ -19,7 +19,7 @@ import { DEFAULTS } from '../config/cluster-config.js';
 import { GenericStore, type UserInfo } from '../registry/generic-store.js';
 import { ResourceRegistry } from '../registry/resource-registry.js';
 import { builtinResources } from '../registry/builtin.js';
-import { reviewResources, reviewHandlers } from './reviews.js';
+import { reviewResources } from './reviews.js';
 import { createStore } from '../storage/index.js';
 import { startCompactor } from '../storage/compactor.js';
 import type { Store } from '../storage/store.js';
@@ -80,8 +80,8 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   const compactor = startCompactor(store, {});
 
   const saTokens = ServiceAccountTokens.load(opts.dataDir);
-  const subresourceHandlers = new Map<string, SubresourceHandler>([...reviewHandlers(), ['/serviceaccounts/token', tokenRequestHandler(saTokens)]]);
-  const deps = await buildDeps(registry, generic, subresourceHandlers);
+  const subresourceHandlers = new Map<string, SubresourceHandler>([['/serviceaccounts/token', tokenRequestHandler(saTokens)]]);
+  const deps = buildDeps(registry, generic, subresourceHandlers);
   const rest = new RestHandler(deps);
   const openapi = deps.openapi;
   const saType = registry.lookup('', 'v1', 'serviceaccounts');
@@ -102,7 +102,7 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
     crdController = new CustomResourceDefinitionController(generic, registry, crdType);
     await crdController.start();
   }
-  registry.onChange(() => openapi?.invalidate());
+  registry.onChange(() => openapi.invalidate());
 
   const app = express();
   app.disable('x-powered-by');
@@ -129,7 +129,7 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
     }
     if (/^\/(healthz|livez|readyz)(\/.*)?$/.test(path)) return health(req, res, path, url.searchParams);
     if (path.startsWith('/openapi/') || path === '/swagger.json') {
-      if (openapi && openapi.handle(req, res)) return;
+      if (openapi.handle(req, res)) return;
       throw notFoundPath();
     }
     const segs = path.split('/').filter((s, i) => i > 0 && s !== '').map(decodeURIComponent);

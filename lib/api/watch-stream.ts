@@ -5,8 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ResponseFormat } from './negotiation.js';
 import { buildTable, partialObjectMetadata, type IncludeObject } from './table.js';
-import { sendStatus } from './respond.js';
-import { getProtobufWatchEncoder } from './watch-encoding.js';
+import { protobufWatchFrame, sendStatus } from './respond.js';
 import type { ApiWatchEvent, GenericStore, WatchOptions } from '../registry/generic-store.js';
 import type { KObject, ResourceType } from '../registry/resource-type.js';
 import { stringify as toYaml } from 'yaml';
@@ -41,7 +40,7 @@ export async function streamWatch(
   extra: { timeoutSeconds?: number; includeObject: IncludeObject },
 ): Promise<void> {
   let first = true;
-  const pb = fmt.serialization === 'protobuf' ? getProtobufWatchEncoder() : undefined;
+  const pb = fmt.serialization === 'protobuf' ? protobufWatchFrame() : undefined;
   const convert = (ev: ApiWatchEvent): unknown => {
     if (ev.type === 'ERROR' || ev.type === 'BOOKMARK') return ev.object;
     const obj = ev.object as KObject;

@@ -4,21 +4,14 @@ import type { GenericStore } from '../registry/generic-store.js';
 import type { ResourceRegistry } from '../registry/resource-registry.js';
 import type { RestDeps, SubresourceHandler } from './rest-handler.js';
 import { applyPatch, apply, trackUpdate, strategicMergePatchUnsupported } from '../patch/index.js';
-import { unknownFields } from '../schema/unknown-fields.js';
-import { prunedFields } from '../registry/custom-resource.js';
+import { unknownFields, unknownFieldsInSchema } from '../schema/unknown-fields.js';
 import { OpenAPIService } from '../openapi/handler.js';
 import { decodeProtobufObject, encodeProtobufObject, encodeWatchEventFrame } from '../protobuf/codec.js';
 import { setProtobufEncoder } from './respond.js';
-import { setProtobufWatchEncoder } from './watch-encoding.js';
 import { nowTimestamp } from '../registry/generic-store.js';
 import type { KObject } from '../registry/resource-type.js';
 
-export interface OpenAPIHandler {
-  handle(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse): boolean;
-  invalidate(): void;
-}
-
-export async function buildDeps(registry: ResourceRegistry, store: GenericStore, subresourceHandlers: Map<string, SubresourceHandler>): Promise<RestDeps & { openapi: OpenAPIHandler }> {
+export function buildDeps(registry: ResourceRegistry, store: GenericStore, subresourceHandlers: Map<string, SubresourceHandler>): RestDeps & { openapi: OpenAPIService } {
   store.fieldManager = {
     trackUpdate: (live, updated, opts) => {
       const rt = registry.lookupKind(...splitApiVersion(opts.apiVersion), updated.kind ?? '');
@@ -29,7 +22,6 @@ export async function buildDeps(registry: ResourceRegistry, store: GenericStore,
     encodeObject: (obj) => encodeProtobufObject(obj as Record<string, unknown>),
     encodeWatchEvent: (type, obj) => encodeWatchEventFrame(type, obj as Record<string, unknown>),
   });
-  setProtobufWatchEncoder((type, obj) => encodeWatchEventFrame(type, obj as Record<string, unknown>));
   return {
     registry,
     store,
@@ -46,8 +38,8 @@ export async function buildDeps(registry: ResourceRegistry, store: GenericStore,
     },
     unknownFields(obj, rt) {
       if (rt.model) return unknownFields(obj, rt.model);
-      // Same path form as for built-ins: `spec.foo`, no leading dot.
-      return prunedFields(obj, rt).map((p) => p.replace(/^\./, ''));
+      // Custom resources: what the schema would prune, and unknown ObjectMeta fields, as upstream reports them.
+      return rt.schema ? unknownFieldsInSchema(obj, rt.schema) : [];
     },
     decodeProtobuf: (body, intoKind) => decodeProtobufObject(body, intoKind ? { kind: intoKind } : undefined) as KObject,
   };

@@ -1,14 +1,7 @@
 // Node IPAM as kube-controller-manager's range allocator does it: each Node gets a /24 (by
 // default) of the cluster CIDR in spec.podCIDR(s), released when the Node goes. The first subnet
 // is never handed out (flannel's SubnetMin default), so 10.244.0.0/24 stays free.
-
-function ipToInt(ip: string): number {
-  return ip.split('.').reduce((n, o) => n * 256 + Number(o), 0) >>> 0;
-}
-
-function intToIP(n: number): string {
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
-}
+import { intToIP, ipToInt } from '../ipv4.js';
 
 export function parseCIDR(cidr: string): { base: number; bits: number } {
   const m = /^(\d{1,3}(?:\.\d{1,3}){3})\/(\d{1,2})$/.exec(cidr);

@@ -5,6 +5,7 @@
 import type Docker from 'dockerode';
 import { CONTAINER_LABELS } from './types.js';
 import { logger } from '../log.js';
+import { ipToInt } from '../ipv4.js';
 
 export const POD_NETWORK = 'kubeshim';
 /** The bridge device on the host (kept short: IFNAMSIZ is 16). */
@@ -24,9 +25,6 @@ interface NetworkInfo {
   Containers?: Record<string, unknown>;
 }
 
-function ipToInt(ip: string): number {
-  return ip.split('.').reduce((a, o) => a * 256 + Number(o), 0);
-}
 
 /** Whether two IPv4 CIDRs overlap. */
 export function cidrsOverlap(a: string, b: string): boolean {

@@ -180,7 +180,6 @@ export const cronjobs: ResourceType = {
   categories: ['all'],
   model: 'V1CronJob',
   statusSubresource: true,
-  subresources: [{ name: 'status', kind: 'CronJob', verbs: ['get', 'patch', 'update'] }],
   defaults(obj) {
     const spec = ensure(obj, 'spec') as Record<string, any>;
     spec.concurrencyPolicy ||= 'Allow';

@@ -100,9 +100,3 @@ export function customResourceTypes(crd: Crd): ResourceType[] {
       };
     });
 }
-
-/** Fields a custom object carries that its schema prunes (for fieldValidation Strict/Warn). */
-export function prunedFields(obj: unknown, rt: ResourceType): string[] {
-  if (!rt.schema) return [];
-  return prune(structuredClone(obj), rt.schema as Schema);
-}

@@ -250,7 +250,6 @@ export const customresourcedefinitions: ResourceType = {
   categories: ['api-extensions'],
   model: 'V1CustomResourceDefinition',
   statusSubresource: true,
-  subresources: [{ name: 'status', kind: 'CustomResourceDefinition', verbs: ['get', 'patch', 'update'] }],
   defaults,
   prepareForCreate(obj) {
     const sv = storageVersionOf(obj);

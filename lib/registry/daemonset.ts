@@ -93,7 +93,6 @@ export const daemonsets: ResourceType = {
   categories: ['all'],
   model: 'V1DaemonSet',
   statusSubresource: true,
-  subresources: [{ name: 'status', kind: 'DaemonSet', verbs: ['get', 'patch', 'update'] }],
   defaults(obj) {
     const spec = ensure(obj, 'spec') as KObject['spec'];
     const strategy = ensure(spec, 'updateStrategy') as Record<string, any>;

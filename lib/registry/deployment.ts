@@ -107,10 +107,6 @@ export const deployments: ResourceType = {
   model: 'V1Deployment',
   statusSubresource: true,
   scale: { specReplicasPath: 'spec.replicas', statusReplicasPath: 'status.replicas', selectorFromSpec: true },
-  subresources: [
-    { name: 'scale', kind: 'Scale', group: 'autoscaling', version: 'v1', verbs: ['get', 'patch', 'update'] },
-    { name: 'status', kind: 'Deployment', verbs: ['get', 'patch', 'update'] },
-  ],
   defaults,
   prepareForCreate: resetStatus,
   validate: (obj) => [...validateObjectMeta(obj.metadata, { namespaced: true }), ...validateSpec(obj)],

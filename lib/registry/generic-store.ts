@@ -17,7 +17,7 @@ import {
   type FieldError,
   type Status,
 } from '../api/errors.js';
-import { labelSelectorFromObject, parseFieldSelector, parseLabelSelector, type FieldSelector, type LabelSelector } from '../api/selectors.js';
+import { parseFieldSelector, parseLabelSelector, type FieldSelector, type LabelSelector } from '../api/selectors.js';
 import {
   CompactedError,
   FutureRevisionError,
@@ -771,6 +771,3 @@ function tooLargeResourceVersion(requested: number, current: number): ApiError {
     details: { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1 },
   });
 }
-
-/** A metav1.LabelSelector as a selector function (for controllers and PDBs). */
-export { labelSelectorFromObject };

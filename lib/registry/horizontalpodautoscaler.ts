@@ -247,7 +247,6 @@ const COMMON = {
   shortNames: ['hpa'],
   categories: ['all'],
   statusSubresource: true,
-  subresources: [{ name: 'status', kind: 'HorizontalPodAutoscaler', verbs: ['get', 'patch', 'update'] }],
   // autoscaling/v2 HorizontalPodAutoscalerStatus.desiredReplicas is not omitempty.
   prepareForCreate(obj: KObject) {
     obj.status = { desiredReplicas: 0 };

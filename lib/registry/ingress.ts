@@ -126,7 +126,6 @@ export const ingresses: ResourceType = {
   shortNames: ['ing'],
   model: 'V1Ingress',
   statusSubresource: true,
-  subresources: [{ name: 'status', kind: 'Ingress', verbs: ['get', 'patch', 'update'] }],
   // IngressStatus.loadBalancer is not omitempty.
   prepareForCreate(obj) {
     obj.status = { loadBalancer: {} };

@@ -207,7 +207,6 @@ export const jobs: ResourceType = {
   categories: ['all'],
   model: 'V1Job',
   statusSubresource: true,
-  subresources: [{ name: 'status', kind: 'Job', verbs: ['get', 'patch', 'update'] }],
   defaults(obj) {
     const spec = ensure(obj, 'spec') as Record<string, any>;
     defaultJobSpec(spec);

@@ -73,7 +73,6 @@ export const namespace: ResourceType = {
   hasGeneration: false,
   subresources: [
     { name: 'finalize', kind: 'Namespace', verbs: ['update'] },
-    { name: 'status', kind: 'Namespace', verbs: ['get', 'patch', 'update'] },
   ],
   defaults,
   prepareForCreate,

@@ -133,7 +133,6 @@ export const node: ResourceType = {
   hasGeneration: false,
   subresources: [
     { name: 'proxy', kind: 'NodeProxyOptions', verbs: ['create', 'delete', 'get', 'patch', 'update'] },
-    { name: 'status', kind: 'Node', verbs: ['get', 'patch', 'update'] },
   ],
   defaults,
   // Nodes allow all fields, status included, to be set on create (upstream nodeStrategy).

@@ -118,7 +118,6 @@ export const persistentVolume: ResourceType = {
   model: 'V1PersistentVolume',
   statusSubresource: true,
   hasGeneration: false,
-  subresources: [{ name: 'status', kind: 'PersistentVolume', verbs: ['get', 'patch', 'update'] }],
   defaults,
   prepareForCreate: (pv) => {
     pv.status = { phase: 'Pending', lastPhaseTransitionTime: nowTimestamp() };

@@ -83,7 +83,6 @@ export const persistentVolumeClaim: ResourceType = {
   model: 'V1PersistentVolumeClaim',
   statusSubresource: true,
   hasGeneration: false,
-  subresources: [{ name: 'status', kind: 'PersistentVolumeClaim', verbs: ['get', 'patch', 'update'] }],
   defaults,
   prepareForCreate: (pvc) => {
     pvc.status = { phase: 'Pending' };

@@ -248,7 +248,6 @@ export const pod: ResourceType = {
     { name: 'log', kind: 'Pod', verbs: ['get'] },
     { name: 'portforward', kind: 'PodPortForwardOptions', verbs: ['create', 'get'] },
     { name: 'proxy', kind: 'PodProxyOptions', verbs: ['create', 'delete', 'get', 'patch', 'update'] },
-    { name: 'status', kind: 'Pod', verbs: ['get', 'patch', 'update'] },
   ],
   defaults: defaultPod,
   prepareForCreate,

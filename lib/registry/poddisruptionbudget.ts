@@ -38,7 +38,6 @@ export const poddisruptionbudgets: ResourceType = {
   shortNames: ['pdb'],
   model: 'V1PodDisruptionBudget',
   statusSubresource: true,
-  subresources: [{ name: 'status', kind: 'PodDisruptionBudget', verbs: ['get', 'patch', 'update'] }],
   prepareForCreate(obj) {
     // v1 PodDisruptionBudgetStatus has four non-omitempty counters.
     obj.status = { disruptionsAllowed: 0, currentHealthy: 0, desiredHealthy: 0, expectedPods: 0 };

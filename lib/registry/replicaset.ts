@@ -47,10 +47,6 @@ export const replicasets: ResourceType = {
   model: 'V1ReplicaSet',
   statusSubresource: true,
   scale: { specReplicasPath: 'spec.replicas', statusReplicasPath: 'status.replicas', selectorFromSpec: true },
-  subresources: [
-    { name: 'scale', kind: 'Scale', group: 'autoscaling', version: 'v1', verbs: ['get', 'patch', 'update'] },
-    { name: 'status', kind: 'ReplicaSet', verbs: ['get', 'patch', 'update'] },
-  ],
   defaults(obj) {
     const spec = ensure(obj, 'spec') as KObject['spec'];
     spec.replicas ??= 1;

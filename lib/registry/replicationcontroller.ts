@@ -81,10 +81,6 @@ export const replicationController: ResourceType = {
   statusSubresource: true,
   hasGeneration: true,
   scale: { specReplicasPath: 'spec.replicas', statusReplicasPath: 'status.replicas', selectorFromSpec: true },
-  subresources: [
-    { name: 'scale', kind: 'Scale', group: 'autoscaling', version: 'v1', verbs: ['get', 'patch', 'update'] },
-    { name: 'status', kind: 'ReplicationController', verbs: ['get', 'patch', 'update'] },
-  ],
   defaults,
   // rcStrategy.PrepareForCreate: status is the controller's (replicas is not omitempty).
   prepareForCreate: (rc) => {

@@ -119,7 +119,6 @@ export const resourceQuota: ResourceType = {
   model: 'V1ResourceQuota',
   statusSubresource: true,
   hasGeneration: false,
-  subresources: [{ name: 'status', kind: 'ResourceQuota', verbs: ['get', 'patch', 'update'] }],
   defaults,
   prepareForCreate: (rq) => {
     rq.status = {};

@@ -7,6 +7,7 @@ import { validateObjectMeta, validateObjectMetaUpdate } from '../validation/obje
 import { isDNS1123Label, isDNS1123Subdomain, isIPv4, isIPv6, isQualifiedName, isValidIP, isValidPortName, isValidPortNum, nameIsDNS1035Label, nonSpecialIPErrors } from '../validation/names.js';
 import { age, AGE_COLUMN, formatLabels, NAME_COLUMN } from './printing.js';
 import type { KObject, ResourceType } from './resource-type.js';
+import { intToIP, ipToInt } from '../ipv4.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type J = any;
@@ -37,13 +38,7 @@ export function setServiceAllocator(a: ServiceAllocator | undefined): void {
   allocator = a;
 }
 
-function ipToInt(ip: string): number {
-  return ip.split('.').reduce((n, o) => n * 256 + Number(o), 0);
-}
 
-function intToIP(n: number): string {
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
-}
 
 export interface ServiceAllocatorOptions {
   /** IPv4 service CIDR, e.g. 10.96.0.0/12 (kube-apiserver's --service-cluster-ip-range). */
@@ -488,7 +483,6 @@ export const service: ResourceType = {
   hasGeneration: false,
   subresources: [
     { name: 'proxy', kind: 'ServiceProxyOptions', verbs: ['create', 'delete', 'get', 'patch', 'update'] },
-    { name: 'status', kind: 'Service', verbs: ['get', 'patch', 'update'] },
   ],
   defaults,
   prepareForCreate,

@@ -140,10 +140,6 @@ export const statefulsets: ResourceType = {
   model: 'V1StatefulSet',
   statusSubresource: true,
   scale: { specReplicasPath: 'spec.replicas', statusReplicasPath: 'status.replicas', selectorFromSpec: true },
-  subresources: [
-    { name: 'scale', kind: 'Scale', group: 'autoscaling', version: 'v1', verbs: ['get', 'patch', 'update'] },
-    { name: 'status', kind: 'StatefulSet', verbs: ['get', 'patch', 'update'] },
-  ],
   defaults,
   // apps/v1 StatefulSetStatus.replicas and availableReplicas are not omitempty.
   prepareForCreate(obj) {

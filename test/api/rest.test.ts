@@ -396,6 +396,14 @@ describe('REST API semantics', function () {
       const r = await api.request('POST', '/apis/example.com/v1/namespaces/default/widgets', { raw: Buffer.from([0x6b, 0x38, 0x73, 0]), headers: { 'Content-Type': 'application/vnd.kubernetes.protobuf' } });
       assert.equal(r.code, 415);
     });
+
+    it('reports unknown metadata fields of a custom resource under strict field validation', async () => {
+      const r = await api.request('POST', '/apis/example.com/v1/namespaces/default/widgets?fieldValidation=Strict', {
+        body: { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w', colour: 'red' }, spec: { any: 1 } },
+      });
+      assert.equal(r.code, 400);
+      assert.match(r.json().message, /strict decoding error: unknown field "metadata\.colour"/);
+    });
   });
 
   describe('watch initial events and exact lists', () => {

@@ -1,11 +1,12 @@
 import { strict as assert } from 'node:assert';
+import { subresourcesOf } from '../../../lib/api/discovery.js';
 import { namespace } from '../../../lib/registry/namespace.js';
 import { columns, create, row, update } from '../strategy.js';
 
 describe('Namespace', () => {
   it('is cluster-scoped, served as ns, with finalize and status subresources', () => {
     assert.deepEqual([namespace.namespaced, namespace.shortNames], [false, ['ns']]);
-    assert.deepEqual(namespace.subresources!.map((s) => s.name), ['finalize', 'status']);
+    assert.deepEqual(subresourcesOf(namespace).map((s) => s.name), ['finalize', 'status']);
   });
 
   it('is Active with the name label and the kubernetes finalizer', () => {

@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { subresourcesOf } from '../../../lib/api/discovery.js';
 import { pod } from '../../../lib/registry/pod.js';
 import type { KObject } from '../../../lib/registry/resource-type.js';
 import { columns, create, row, update } from '../strategy.js';
@@ -27,7 +28,7 @@ const threeContainers = {
 describe('Pod', () => {
   it('is served as pods/po in the all category with the kubectl-visible subresources', () => {
     assert.deepEqual([pod.plural, pod.shortNames, pod.categories, pod.model], ['pods', ['po'], ['all'], 'V1Pod']);
-    assert.deepEqual(pod.subresources!.map((s) => s.name), ['attach', 'binding', 'ephemeralcontainers', 'eviction', 'exec', 'log', 'portforward', 'proxy', 'status']);
+    assert.deepEqual(subresourcesOf(pod).map((s) => s.name), ['attach', 'binding', 'ephemeralcontainers', 'eviction', 'exec', 'log', 'portforward', 'proxy', 'status']);
     const eviction = pod.subresources!.find((s) => s.name === 'eviction')!;
     assert.deepEqual([eviction.group, eviction.version, eviction.kind], ['policy', 'v1', 'Eviction']);
   });

@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { subresourcesOf } from '../../../lib/api/discovery.js';
 import { createServiceAllocator, service, setServiceAllocator } from '../../../lib/registry/service.js';
 import type { KObject } from '../../../lib/registry/resource-type.js';
 import { columns, create, row, update } from '../strategy.js';
@@ -22,7 +23,7 @@ describe('Service', () => {
 
   it('is served as services/svc in the all category', () => {
     assert.deepEqual([service.plural, service.shortNames, service.categories], ['services', ['svc'], ['all']]);
-    assert.deepEqual(service.subresources!.map((s) => s.name), ['proxy', 'status']);
+    assert.deepEqual(subresourcesOf(service).map((s) => s.name), ['proxy', 'status']);
   });
 
   it('validates a session-affinity service with named ports clean and fills defaults', () => {

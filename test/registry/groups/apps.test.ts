@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { subresourcesOf } from '../../../lib/api/discovery.js';
 import { fieldErrorString } from '../../../lib/api/errors.js';
 import { controllerrevisions } from '../../../lib/registry/controllerrevision.js';
 import { daemonsets } from '../../../lib/registry/daemonset.js';
@@ -40,7 +41,7 @@ function nginxWith(mutate: (d: any) => void): typeof nginx {
 describe('Deployment', () => {
   it('is served as deploy in the all category with scale and status subresources', () => {
     assert.deepEqual([deployments.group, deployments.version, deployments.shortNames, deployments.categories], ['apps', 'v1', ['deploy'], ['all']]);
-    assert.deepEqual(deployments.subresources?.map((s) => s.name), ['scale', 'status']);
+    assert.deepEqual(subresourcesOf(deployments).map((s) => s.name), ['scale', 'status']);
     assert.equal(deployments.scale?.specReplicasPath, 'spec.replicas');
     assert.equal(deployments.model, 'V1Deployment');
   });
@@ -258,7 +259,7 @@ describe('StatefulSet', () => {
 
   it('is served as sts in the all category with scale', () => {
     assert.deepEqual([statefulsets.shortNames, statefulsets.categories], [['sts'], ['all']]);
-    assert.deepEqual(statefulsets.subresources?.map((s) => s.name), ['scale', 'status']);
+    assert.deepEqual(subresourcesOf(statefulsets).map((s) => s.name), ['scale', 'status']);
   });
 
   it('validates web clean even though its mount names a claim template', () => {
