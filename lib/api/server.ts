@@ -72,7 +72,8 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   await store.start();
   const registry = new ResourceRegistry([...builtinResources(), ...reviewResources()]);
   const generic = new GenericStore(store);
-  generic.addAdmission(namespaceLifecycle(generic, registry));
+  const lifecycle = namespaceLifecycle(generic, registry);
+  generic.addAdmission(lifecycle);
   const nsType = registry.lookup('', 'v1', 'namespaces');
   if (nsType) nsType.deferDelete = deferNamespaceDelete;
   await bootstrapNamespaces(generic, registry);
@@ -260,6 +261,7 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
     async close() {
       await nodeManager.stop();
       namespaceController.stop();
+      lifecycle.stop();
       crdController?.stop();
       generic.watchCache.close();
       compactor.stop();

@@ -77,7 +77,7 @@ export class FieldSet {
 function tokenRank(t: string): number {
   return { f: 0, k: 1, v: 2, i: 3 }[t[0] as 'f' | 'k' | 'v' | 'i'] ?? 4;
 }
-function compareTokens(a: string, b: string): number {
+export function compareTokens(a: string, b: string): number {
   return tokenRank(a) - tokenRank(b) || (a < b ? -1 : a > b ? 1 : 0);
 }
 

@@ -18,6 +18,7 @@ import { deepCopy, deepEqual, isObject, type JsonObject } from './json-value.js'
 import {
   decodeFieldsV1,
   encodeFieldsV1,
+  compareTokens,
   FieldSet,
   fieldToken,
   keyPath,
@@ -179,6 +180,62 @@ function collectNodes(v: unknown, shape: Shape, path: FieldPath, out: Map<string
   const req = shape.kind === 'struct' ? requiredFields(shape.model) : [];
   for (const [k, x] of Object.entries(v as JsonObject)) collectNodes(x, childShape(shape, k), [...path, fieldToken(k)], out, false, req.includes(k));
 }
+
+/**
+ * The FieldsV1 a create records: what Compare({}, obj) adds, less the server-owned and reset
+ * fields (filterSet), encoded (encodeFieldsV1) — built in one walk. Undefined when empty.
+ */
+function createdFieldsV1(obj: unknown, shape: Shape, subresource: string | undefined): JsonObject | undefined {
+  try {
+    return createdFieldsV1Walk(obj, shape, subresource);
+  } catch (e) {
+    if (e !== REPEATED_KEY) throw e;
+    const set = filterSet(compare({}, obj, shape).added, subresource);
+    return set.empty ? undefined : encodeFieldsV1(set);
+  }
+}
+
+function createdFieldsV1Walk(obj: unknown, shape: Shape, subresource: string | undefined): JsonObject | undefined {
+  const reset = new Set(resetPrefixes(subresource).map(pathKey));
+  // Returns the encoded node, or undefined when neither it nor anything under it is a member.
+  const walk = (v: unknown, sh: Shape, path: FieldPath, asItem: boolean, required: boolean): JsonObject | undefined => {
+    if (path.length && reset.has(pathKey(path))) return undefined;
+    let member: boolean;
+    const children: Array<[string, JsonObject]> = [];
+    if (isAtomic(sh, v)) member = path.length > 0;
+    else {
+      const empty = Array.isArray(v) ? v.length === 0 : Object.keys(v as JsonObject).length === 0;
+      member = path.length > 0 && !((sh.kind === 'struct' && !asItem && !empty) || (sh.kind === 'list' && required));
+      if (sh.kind === 'list') {
+        const seen = new Set<string>();
+        for (const item of v as unknown[]) {
+          const t = itemToken(sh, item);
+          if (seen.has(t)) throw REPEATED_KEY; // Compare merges repeated items: leave those to it
+          seen.add(t);
+          const c = sh.listType === 'map' ? walk(item, itemShape(sh), [...path, t], true, false) : {};
+          if (c) children.push([t, c]);
+        }
+      } else {
+        const req = sh.kind === 'struct' ? requiredFields(sh.model) : [];
+        for (const [k, x] of Object.entries(v as JsonObject)) {
+          const t = fieldToken(k);
+          const c = walk(x, childShape(sh, k), [...path, t], false, req.includes(k));
+          if (c) children.push([t, c]);
+        }
+      }
+    }
+    if (member && STRIPPED_SET.has(path)) member = false;
+    if (!member && children.length === 0) return undefined;
+    const out: JsonObject = {};
+    if (member && children.length > 0) out['.'] = {};
+    children.sort((a, b) => compareTokens(a[0], b[0]));
+    for (const [t, c] of children) out[t] = c;
+    return out;
+  };
+  const root = walk(obj, shape, [], false, false);
+  return root && Object.keys(root).length ? root : undefined;
+}
+const REPEATED_KEY = new Error('repeated list key');
 
 interface Comparison {
   added: FieldSet;
@@ -597,8 +654,22 @@ export function trackUpdate(live: object | undefined, updated: object, opts: Upd
     if (isObject(result.metadata)) delete result.metadata.managedFields;
     return result;
   }
-  const oldObj = withoutManagedFields(live);
   const newObj = withoutManagedFields(result);
+  if (!live && managers.length === 0) {
+    // A plain create: every field is new and this manager is the only owner. One walk gives the
+    // encoded set directly (the general path below computes the same through Compare and a set).
+    const fieldsV1 = createdFieldsV1(newObj, shape, opts.subresource);
+    if (fieldsV1) {
+      const entry: JsonObject = { manager: opts.manager, operation: 'Update', apiVersion: opts.apiVersion };
+      if (opts.now) entry.time = opts.now;
+      entry.fieldsType = 'FieldsV1';
+      entry.fieldsV1 = fieldsV1;
+      if (opts.subresource) entry.subresource = opts.subresource;
+      (result.metadata as JsonObject).managedFields = [entry];
+    } else if (isObject(result.metadata)) delete result.metadata.managedFields;
+    return result;
+  }
+  const oldObj = withoutManagedFields(live);
   const cmp = compare(oldObj, newObj, shape);
   const changed = filterSet(cmp.modified.union(cmp.added), opts.subresource);
   const removed = filterSet(cmp.removed, opts.subresource);

@@ -4,23 +4,41 @@ import { ApiError, forbidden, notFound } from '../api/errors.js';
 import type { AdmissionPlugin, GenericStore } from './generic-store.js';
 import type { KObject } from './resource-type.js';
 import type { ResourceRegistry } from './resource-registry.js';
+import { Informer } from '../client/informer.js';
+import { logger } from '../log.js';
 
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
-export function namespaceLifecycle(generic: GenericStore, registry: ResourceRegistry): AdmissionPlugin {
-  return async ({ operation, rt, namespace, name }) => {
-    if (rt.group === '' && rt.plural === 'namespaces' && operation === 'DELETE' && SYSTEM_NAMESPACES.slice(0, 3).includes(name)) {
-      throw forbidden({ group: '', resource: 'namespaces' }, name, 'this namespace may not be deleted');
-    }
-    if (operation !== 'CREATE' || !rt.namespaced) return;
+/** Upstream's forceLiveLookupTTL: after a namespace delete, creates in it read the store. */
+const FORCE_LIVE_LOOKUP_MS = 30_000;
+
+export function namespaceLifecycle(generic: GenericStore, registry: ResourceRegistry): AdmissionPlugin & { stop(): void } {
+  let informer: Informer | undefined;
+  const recentlyDeleted = new Map<string, number>();
+  const plugin = async ({ operation, rt, namespace, name }: Parameters<AdmissionPlugin>[0]) => {
     const nsType = registry.lookup('', 'v1', 'namespaces');
     if (!nsType) return;
-    let ns;
-    try {
-      ns = await generic.get(nsType, '', namespace);
-    } catch (e) {
-      if (e instanceof ApiError && e.code === 404) throw notFound({ group: '', resource: 'namespaces' }, namespace);
-      throw e;
+    if (rt.group === '' && rt.plural === 'namespaces' && operation === 'DELETE') {
+      if (SYSTEM_NAMESPACES.slice(0, 3).includes(name)) throw forbidden({ group: '', resource: 'namespaces' }, name, 'this namespace may not be deleted');
+      recentlyDeleted.set(name, Date.now() + FORCE_LIVE_LOOKUP_MS);
+    }
+    if (operation !== 'CREATE' || !rt.namespaced) return;
+    // Like upstream's plugin, read a namespace lister and fall back to the store when the
+    // namespace is not there yet, or was deleted moments ago.
+    if (!informer) {
+      informer = new Informer(generic, nsType);
+      informer.start().catch((e) => logger.warn('namespace informer failed to start', { error: e instanceof Error ? e.message : String(e) }));
+    }
+    const until = recentlyDeleted.get(namespace);
+    if (until !== undefined && until < Date.now()) recentlyDeleted.delete(namespace);
+    let ns = until !== undefined && until >= Date.now() ? undefined : informer.hasSynced ? informer.get(undefined, namespace) : undefined;
+    if (!ns) {
+      try {
+        ns = await generic.get(nsType, '', namespace);
+      } catch (e) {
+        if (e instanceof ApiError && e.code === 404) throw notFound({ group: '', resource: 'namespaces' }, namespace);
+        throw e;
+      }
     }
     if (ns.metadata.deletionTimestamp || ns.status?.phase === 'Terminating') {
       throw forbidden(
@@ -30,6 +48,7 @@ export function namespaceLifecycle(generic: GenericStore, registry: ResourceRegi
       );
     }
   };
+  return Object.assign(plugin, { stop: () => informer?.stop() });
 }
 
 /** Creates the system namespaces when missing (idempotent; safe with several servers on one etcd). */
