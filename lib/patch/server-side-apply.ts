@@ -196,43 +196,46 @@ function createdFieldsV1(obj: unknown, shape: Shape, subresource: string | undef
 }
 
 function createdFieldsV1Walk(obj: unknown, shape: Shape, subresource: string | undefined): JsonObject | undefined {
-  const reset = new Set(resetPrefixes(subresource).map(pathKey));
+  // Reset prefixes and stripped fields all sit at depth 1 or 2 (under f:metadata): checked by token.
+  const reset = new Set(resetPrefixes(subresource).map((p) => p[0]));
   // Returns the encoded node, or undefined when neither it nor anything under it is a member.
-  const walk = (v: unknown, sh: Shape, path: FieldPath, asItem: boolean, required: boolean): JsonObject | undefined => {
-    if (path.length && reset.has(pathKey(path))) return undefined;
+  const walk = (v: unknown, sh: Shape, depth: number, token: string, parent: string, asItem: boolean, required: boolean): JsonObject | undefined => {
+    if (depth === 1 && reset.has(token)) return undefined;
     let member: boolean;
-    const children: Array<[string, JsonObject]> = [];
-    if (isAtomic(sh, v)) member = path.length > 0;
+    let children: Array<[string, JsonObject]> | undefined;
+    if (isAtomic(sh, v)) member = depth > 0;
     else {
       const empty = Array.isArray(v) ? v.length === 0 : Object.keys(v as JsonObject).length === 0;
-      member = path.length > 0 && !((sh.kind === 'struct' && !asItem && !empty) || (sh.kind === 'list' && required));
+      member = depth > 0 && !((sh.kind === 'struct' && !asItem && !empty) || (sh.kind === 'list' && required));
+      children = [];
       if (sh.kind === 'list') {
         const seen = new Set<string>();
         for (const item of v as unknown[]) {
           const t = itemToken(sh, item);
           if (seen.has(t)) throw REPEATED_KEY; // Compare merges repeated items: leave those to it
           seen.add(t);
-          const c = sh.listType === 'map' ? walk(item, itemShape(sh), [...path, t], true, false) : {};
+          const c = sh.listType === 'map' ? walk(item, itemShape(sh), depth + 1, t, token, true, false) : {};
           if (c) children.push([t, c]);
         }
       } else {
-        const req = sh.kind === 'struct' ? requiredFields(sh.model) : [];
-        for (const [k, x] of Object.entries(v as JsonObject)) {
-          const t = fieldToken(k);
-          const c = walk(x, childShape(sh, k), [...path, t], false, req.includes(k));
+        const req = sh.kind === 'struct' ? requiredFields(sh.model) : undefined;
+        for (const k in v as JsonObject) {
+          const t = 'f:' + k;
+          const c = walk((v as JsonObject)[k], childShape(sh, k), depth + 1, t, token, false, req !== undefined && req.includes(k));
           if (c) children.push([t, c]);
         }
       }
     }
-    if (member && STRIPPED_SET.has(path)) member = false;
-    if (!member && children.length === 0) return undefined;
+    if (member && depth <= 2 && STRIPPED_SET.has(depth === 1 ? [token] : [parent, token])) member = false;
+    if (!member && !children?.length) return undefined;
     const out: JsonObject = {};
-    if (member && children.length > 0) out['.'] = {};
-    children.sort((a, b) => compareTokens(a[0], b[0]));
+    if (!children?.length) return out;
+    if (member) out['.'] = {};
+    if (children.length > 1) children.sort((a, b) => compareTokens(a[0], b[0]));
     for (const [t, c] of children) out[t] = c;
     return out;
   };
-  const root = walk(obj, shape, [], false, false);
+  const root = walk(obj, shape, 0, '', '', false, false);
   return root && Object.keys(root).length ? root : undefined;
 }
 const REPEATED_KEY = new Error('repeated list key');

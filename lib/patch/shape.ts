@@ -53,11 +53,20 @@ function fromRef(ref: TypeRef, meta: PatchMeta | undefined): Shape {
 }
 
 /** Shape of field `name` inside a value of shape `parent`. */
+const structFieldShapes = new Map<string, Shape>();
+
 export function childShape(parent: Shape, name: string): Shape {
   switch (parent.kind) {
     case 'struct': {
-      const ref = fieldType(parent.model, name);
-      return ref ? fromRef(ref, patchMeta(parent.model, name)) : UNTYPED;
+      // Shapes are immutable and derived from static model metadata: memoized (write hot path).
+      const key = `${parent.model}\0${name}`;
+      let shape = structFieldShapes.get(key);
+      if (!shape) {
+        const ref = fieldType(parent.model, name);
+        shape = ref ? fromRef(ref, patchMeta(parent.model, name)) : UNTYPED;
+        structFieldShapes.set(key, shape);
+      }
+      return shape;
     }
     case 'map':
       return parent.values;
