@@ -1,6 +1,8 @@
-// `kubectl exec` and `kubectl attach` (1.31+): the pods/exec and pods/attach subresources over
-// WebSocket with the channel protocol v5.channel.k8s.io (v4 accepted: same framing without the
-// close channel), bridged to a Docker exec/attach on the pod's host over its SSH connection.
+// `kubectl exec` and `kubectl attach`: the pods/exec and pods/attach subresources, bridged to a
+// Docker exec/attach on the pod's host over its SSH connection. Two transports reach the same
+// bridge: WebSocket with the channel protocol v5.channel.k8s.io (kubectl 1.31+; v4 accepted: same
+// framing without the close channel), and SPDY/3.1 streams (kubectl ≤ 1.30, and kubectl's fallback
+// when the WebSocket handshake fails; remote-command-spdy.ts).
 // Upstream: kube-apiserver pkg/registry/core/pod/strategy.go (streamLocation: which errors come
 // before the upgrade), kubelet pkg/kubelet/cri/streaming/remotecommand (the Status on channel 3).
 import type { IncomingMessage } from 'node:http';
@@ -13,6 +15,8 @@ import type { NodeManager } from '../nodes/node-manager.js';
 import type { KObject } from '../registry/resource-type.js';
 import { CONTAINER_LABELS, type DockerClient } from '../nodes/types.js';
 import { logger } from '../log.js';
+import { acceptSpdy, isSpdyUpgradeRequest, negotiateStreamProtocol } from './spdy.js';
+import { SPDY_STREAM_PROTOCOLS, acceptSpdyCommandStreams } from './remote-command-spdy.js';
 
 /** apimachinery pkg/util/remotecommand/constants.go */
 export const STREAM_PROTOCOL_V5 = 'v5.channel.k8s.io';
@@ -26,8 +30,6 @@ export const CHANNEL_ERROR = 3;
 export const CHANNEL_RESIZE = 4;
 export const CHANNEL_CLOSE = 255;
 
-export const SPDY_NOT_SUPPORTED = 'SPDY is not supported; use kubectl 1.31+ (WebSocket) or KUBECTL_REMOTE_COMMAND_WEBSOCKETS=true';
-
 const PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/(exec|attach)$/;
 
 export interface PodUpgradeContext {
@@ -37,7 +39,7 @@ export interface PodUpgradeContext {
   nodes: NodeManager;
 }
 
-interface StreamOptions {
+export interface StreamOptions {
   command: string[];
   container: string;
   stdin: boolean;
@@ -46,14 +48,31 @@ interface StreamOptions {
   tty: boolean;
 }
 
-/** What to bridge once the WebSocket is up; runs with the connection and reports the end Status. */
-type Session = (ws: ChannelSocket) => Promise<ChannelStatus>;
+/** What to bridge once the client's streams are up; reports the end Status. */
+type Session = (ch: CommandStreams) => Promise<ChannelStatus>;
 
-interface ChannelStatus {
+export interface ChannelStatus {
   status: 'Success' | 'Failure';
   message?: string;
   reason?: string;
   details?: { causes: Array<{ reason: string; message: string }> };
+}
+
+/** The client's side of a remote command, whichever transport carries it (WebSocket channels or SPDY streams). */
+export interface CommandStreams {
+  /** Writes stdout or stderr; false when the client is slow (wait with drained()). */
+  write(channel: typeof CHANNEL_STDOUT | typeof CHANNEL_STDERR, data: Buffer): boolean;
+  drained(): Promise<void>;
+  /** Client stdin; null at its end. Data that came before the handler is delivered to it first. */
+  onStdin(fn: (data: Buffer | null) => void): void;
+  onResize(fn: (size: { Width: number; Height: number }) => void): void;
+  /** The client went away. */
+  onClose(fn: () => void): void;
+  /** Stop/resume reading the client's stdin (Docker reads slower than the client sends). */
+  pauseStdin(): void;
+  resumeStdin(): void;
+  /** Sends the one Status and ends the session. */
+  finish(status: ChannelStatus): void;
 }
 
 /**
@@ -78,13 +97,25 @@ export async function handlePodUpgrade(req: IncomingMessage, socket: Duplex, hea
     const protocol = websocket ? negotiateProtocol(req, SUPPORTED_PROTOCOLS) : undefined;
     const opts = streamOptions(url.searchParams);
     const session = await prepare(ctx, namespace, name, verb as 'exec' | 'attach', opts);
-    // Only after the pod checks: kubectl's SPDY fallback then still shows upstream's errors.
-    if (!websocket) throw badRequest(SPDY_NOT_SUPPORTED);
-    if (!protocol) {
-      throw badRequest(`unable to upgrade connection: no supported subprotocol in "${String(req.headers['sec-websocket-protocol'] ?? '')}"; supported: ${SUPPORTED_PROTOCOLS.join(', ')}`);
+    const what = { namespace, name, verb };
+    // Only after the pod checks, as upstream: kube-apiserver checks the pod, the kubelet the protocol.
+    if (websocket) {
+      if (!protocol) {
+        throw badRequest(`unable to upgrade connection: no supported subprotocol in "${String(req.headers['sec-websocket-protocol'] ?? '')}"; supported: ${SUPPORTED_PROTOCOLS.join(', ')}`);
+      }
+      const ws = acceptWebSocket(req, socket, head, protocol);
+      void runSession(new ChannelSocket(ws, protocol === STREAM_PROTOCOL_V5), session, what);
+      return true;
     }
-    const ws = acceptWebSocket(req, socket, head, protocol);
-    void runSession(new ChannelSocket(ws, protocol === STREAM_PROTOCOL_V5), session, { namespace, name, verb });
+    // SPDY/3.1 (kubelet remotecommand createHTTPStreamStreams): negotiate, upgrade, wait for the client's streams.
+    if (!isSpdyUpgradeRequest(req)) throw new PlainError(400, 'unable to upgrade: missing upgrade headers in request');
+    const negotiated = negotiateStreamProtocol(req, SPDY_STREAM_PROTOCOLS);
+    if ('code' in negotiated) throw new PlainError(negotiated.code, negotiated.message);
+    const spdy = acceptSpdy(socket, head, negotiated.protocol);
+    void acceptSpdyCommandStreams(spdy, negotiated.protocol, opts).then(
+      (streams) => runSession(streams, session, what),
+      (e) => logger.warn('pod stream failed', { ...what, error: e instanceof Error ? e.message : String(e) }),
+    );
   } catch (e) {
     if (e instanceof PlainError) rejectUpgrade(socket, e.code, e.message, 'text/plain; charset=utf-8');
     else {
@@ -170,7 +201,7 @@ async function runningContainer(docker: DockerClient, pod: KObject, container: s
 }
 
 /** The channel protocol on top of one WebSocket. */
-export class ChannelSocket {
+export class ChannelSocket implements CommandStreams {
   private stdinHandler?: (data: Buffer | null) => void;
   private resizeHandler?: (size: { Width: number; Height: number }) => void;
   private ended = false;
@@ -209,6 +240,14 @@ export class ChannelSocket {
   /** Writes to a channel; false when the client is slow (wait with drained()). */
   write(channel: number, data: Buffer): boolean {
     return this.ws.send(Buffer.concat([Buffer.from([channel]), data]));
+  }
+
+  pauseStdin(): void {
+    this.ws.socket.pause();
+  }
+
+  resumeStdin(): void {
+    this.ws.socket.resume();
   }
 
   drained(): Promise<void> {
@@ -265,7 +304,7 @@ export class ChannelSocket {
   }
 }
 
-async function runSession(ch: ChannelSocket, session: Session, what: { namespace: string; name: string; verb: string }): Promise<void> {
+async function runSession(ch: CommandStreams, session: Session, what: { namespace: string; name: string; verb: string }): Promise<void> {
   try {
     const status = await session(ch);
     ch.finish(status);
@@ -277,7 +316,7 @@ async function runSession(ch: ChannelSocket, session: Session, what: { namespace
 
 type DockerContainer = ReturnType<DockerClient['getContainer']>;
 
-async function runExec(container: DockerContainer, opts: StreamOptions, ch: ChannelSocket): Promise<ChannelStatus> {
+async function runExec(container: DockerContainer, opts: StreamOptions, ch: CommandStreams): Promise<ChannelStatus> {
   const exec = await container.exec({
     Cmd: opts.command,
     AttachStdin: opts.stdin,
@@ -299,7 +338,7 @@ async function runExec(container: DockerContainer, opts: StreamOptions, ch: Chan
   };
 }
 
-async function runAttach(container: DockerContainer, opts: StreamOptions, ch: ChannelSocket): Promise<ChannelStatus> {
+async function runAttach(container: DockerContainer, opts: StreamOptions, ch: CommandStreams): Promise<ChannelStatus> {
   // The stream is multiplexed unless the container itself has a tty (its spec.tty).
   const info = await container.inspect();
   const tty = Boolean(info.Config?.Tty);
@@ -313,7 +352,7 @@ async function runAttach(container: DockerContainer, opts: StreamOptions, ch: Ch
  * process exited) or the client goes away. Docker's stream carries 8-byte frame headers
  * (stream type, 0, 0, 0, big-endian size) unless it is a tty.
  */
-function bridge(stream: Duplex, opts: StreamOptions, ch: ChannelSocket, resize: (size: { Width: number; Height: number }) => Promise<unknown>): Promise<void> {
+function bridge(stream: Duplex, opts: StreamOptions, ch: CommandStreams, resize: (size: { Width: number; Height: number }) => Promise<unknown>): Promise<void> {
   return new Promise((resolve, reject) => {
     let pending: Buffer = Buffer.alloc(0);
     let settled = false;
@@ -323,7 +362,7 @@ function bridge(stream: Duplex, opts: StreamOptions, ch: ChannelSocket, resize: 
       if (err) reject(err);
       else resolve();
     };
-    const forward = (channel: number, data: Buffer) => {
+    const forward = (channel: typeof CHANNEL_STDOUT | typeof CHANNEL_STDERR, data: Buffer) => {
       if (channel === CHANNEL_STDERR && !opts.stderr) return;
       if (channel === CHANNEL_STDOUT && !opts.stdout) return;
       if (!ch.write(channel, data)) {
@@ -352,9 +391,9 @@ function bridge(stream: Duplex, opts: StreamOptions, ch: ChannelSocket, resize: 
       if (!opts.stdin) return;
       if (data === null) stream.end();
       else if (!stream.write(data)) {
-        // Docker reads slower than the client sends (kubectl cp): stop reading the WebSocket.
-        ch.ws.socket.pause();
-        stream.once('drain', () => ch.ws.socket.resume());
+        // Docker reads slower than the client sends (kubectl cp): stop reading the client.
+        ch.pauseStdin();
+        stream.once('drain', () => ch.resumeStdin());
       }
     });
     ch.onResize((size) => {

@@ -32,6 +32,7 @@ import { CustomResourceDefinitionController, deferCrdDelete } from '../controlle
 import { NodeManager } from '../nodes/node-manager.js';
 import { podLogHandler } from './pod-log.js';
 import { handlePodUpgrade } from './pod-exec.js';
+import { handlePodPortForward } from './pod-portforward.js';
 import type { Duplex } from 'node:stream';
 
 import { KUBERNETES_VERSION } from './version.js';
@@ -235,7 +236,7 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   // The hosts of the cluster file become Nodes once the API serves (their agents use it).
   const nodeManager = new NodeManager(generic, registry, { clusterCIDR: config.clusterCIDR ?? DEFAULTS.clusterCIDR, heartbeatMs: opts.nodeHeartbeatMs, tokens: saTokens });
   subresourceHandlers.set('/pods/log', podLogHandler(nodeManager));
-  // exec/attach arrive as HTTP upgrades (WebSocket), authenticated like every request.
+  // exec/attach/portforward arrive as HTTP upgrades (WebSocket or SPDY/3.1), authenticated like every request.
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const refuse = (code: number, status: unknown) => {
       const body = JSON.stringify(status);
@@ -244,7 +245,8 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
     void (async () => {
       const user = await authn.authenticate(req);
       if (!user) return refuse(401, unauthorized().status);
-      if (!(await handlePodUpgrade(req, socket, head, { user, generic, registry, nodes: nodeManager }))) refuse(404, notFoundPath().status);
+      const ctx = { user, generic, registry, nodes: nodeManager };
+      if (!(await handlePodUpgrade(req, socket, head, ctx)) && !(await handlePodPortForward(req, socket, head, ctx))) refuse(404, notFoundPath().status);
     })().catch((e) => {
       logger.warn('upgrade failed', { path: (req.url ?? '').split('?')[0], error: e instanceof Error ? e.message : String(e) });
       socket.destroy();

@@ -1,7 +1,8 @@
 // kubectl exec / attach against pods on a Docker host: stock kubectl 1.32 and 1.34 over WebSocket
-// (v5.channel.k8s.io), plus a hand-driven WebSocket client for what kubectl cannot do unattended
-// (a tty with a resize).
+// (v5.channel.k8s.io), kubectl 1.29/1.30 and 1.32's fallback over SPDY/3.1, plus a hand-driven
+// WebSocket client for what kubectl cannot do unattended (a tty with a resize).
 import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,7 +36,7 @@ interface Exchange {
   statusCount: number;
 }
 
-const POD = (name: string, containers: Array<{ name: string; command?: string[]; stdin?: boolean }>, restartPolicy = 'Always') =>
+const POD = (name: string, containers: Array<{ name: string; command?: string[]; stdin?: boolean; stdinOnce?: boolean }>, restartPolicy = 'Always') =>
   JSON.stringify({
     apiVersion: 'v1',
     kind: 'Pod',
@@ -48,7 +49,7 @@ const POD = (name: string, containers: Array<{ name: string; command?: string[];
     },
   });
 
-describe('kubectl exec and attach (WebSocket v5.channel.k8s.io)', function () {
+describe('kubectl exec and attach', function () {
   this.timeout(60_000);
   let tb: Testbed;
   let t: TestServer;
@@ -245,19 +246,13 @@ describe('kubectl exec and attach (WebSocket v5.channel.k8s.io)', function () {
     });
   });
 
-  it('tells a SPDY-only kubectl what to do instead', async () => {
-    const r = await k.run(['exec', 'one', '--', 'true'], { env: { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'false' } });
-    assert.notEqual(r.code, 0);
-    assert.match(r.stderr, /SPDY is not supported; use kubectl 1\.31\+ \(WebSocket\) or KUBECTL_REMOTE_COMMAND_WEBSOCKETS=true/);
-  });
-
-  it('refuses a non-WebSocket (SPDY) upgrade with a clear message', async () => {
+  it('answers a SPDY upgrade with no common protocol as the kubelet does (403, what it accepts)', async () => {
     const https = await import('node:https');
     const { code, body } = await new Promise<{ code: number; body: string }>((resolve, reject) => {
       const req = https.request(`${t.server.url}/api/v1/namespaces/default/pods/one/exec?command=true&stdout=true`, {
         method: 'POST',
         ...tls,
-        headers: { Connection: 'Upgrade', Upgrade: 'SPDY/3.1', 'X-Stream-Protocol-Version': 'v5.channel.k8s.io' },
+        headers: { Connection: 'Upgrade', Upgrade: 'SPDY/3.1', 'X-Stream-Protocol-Version': 'v9.channel.k8s.io' },
       });
       req.on('response', (res) => {
         let b = '';
@@ -268,7 +263,98 @@ describe('kubectl exec and attach (WebSocket v5.channel.k8s.io)', function () {
       req.on('error', reject);
       req.end();
     });
-    assert.equal(code, 400);
-    assert.equal(JSON.parse(body).message, 'SPDY is not supported; use kubectl 1.31+ (WebSocket) or KUBECTL_REMOTE_COMMAND_WEBSOCKETS=true');
+    assert.equal(code, 403);
+    assert.equal(body, 'unable to upgrade: unable to negotiate protocol: client supports [v9.channel.k8s.io], server accepts [v4.channel.k8s.io v3.channel.k8s.io v2.channel.k8s.io channel.k8s.io]');
+  });
+
+  describe('over SPDY/3.1 (kubectl 1.30 and older, and kubectl\'s fallback)', () => {
+    let k130: Kubectl;
+    before(() => {
+      k130 = t.kubectl('1.30');
+    });
+
+    it('prints output and keeps stdout and stderr apart (kubectl 1.30)', async () => {
+      assert.equal(await k130.ok(['exec', 'one', '--', 'echo', 'hi']), 'hi\n');
+      const r = await k130.run(['exec', 'one', '--', 'sh', '-c', 'echo to-out; echo to-err >&2']);
+      assert.equal(r.code, 0);
+      assert.equal(r.stdout, 'to-out\n');
+      assert.equal(r.stderr, 'to-err\n');
+    });
+
+    it('propagates the exit code (command terminated with exit code 3)', async () => {
+      const r = await k130.run(['exec', 'one', '--', 'sh', '-c', 'exit 3']);
+      assert.equal(r.code, 3);
+      assert.match(r.stderr, /command terminated with exit code 3/);
+    });
+
+    it('passes stdin through and ends it on EOF (exec -i)', async () => {
+      assert.equal(await k130.ok(['exec', '-i', 'one', '--', 'sh', '-c', 'cat; echo done'], { input: 'line 1\nline 2\n' }), 'line 1\nline 2\ndone\n');
+    });
+
+    it('works with kubectl 1.29', async () => {
+      const k129 = t.kubectl('1.29');
+      assert.equal(await k129.ok(['exec', 'two', '-c', 'side', '--', 'sh', '-c', 'echo $HOSTNAME-side']), 'two-side\n');
+      assert.equal((await k129.run(['exec', 'one', '--', 'sh', '-c', 'exit 4'])).code, 4);
+    });
+
+    it('is what kubectl 1.32 falls back to with KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false', async () => {
+      const env = { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'false' };
+      assert.equal(await k.ok(['exec', '-i', 'one', '--', 'sh', '-c', 'cat; echo done'], { input: 'in\n', env }), 'in\ndone\n');
+      const r = await k.run(['exec', 'one', '--', 'sh', '-c', 'echo out; exit 3'], { env });
+      assert.equal(r.code, 3);
+      assert.equal(r.stdout, 'out\n');
+      assert.match(r.stderr, /command terminated with exit code 3/);
+    });
+
+    it('streams a megabyte of output and copies files both ways (kubectl cp)', async () => {
+      const out = await k130.ok(['exec', 'one', '--', 'sh', '-c', 'yes 0123456789abcdefghijklmnopqrstuvwxyz | head -c 1000000']);
+      assert.equal(out.length, 1_000_000);
+      const dir = mkdtempSync(join(tmpdir(), 'kubeshim-cp-'));
+      try {
+        const big = Buffer.alloc(2 * 1024 * 1024);
+        for (let i = 0; i < big.length; i++) big[i] = (i * 7919) & 0xff;
+        writeFileSync(join(dir, 'up.bin'), big);
+        await k130.ok(['cp', join(dir, 'up.bin'), 'one:/tmp/spdy.bin'], { timeoutMs: 60_000 });
+        await k130.ok(['cp', 'one:/tmp/spdy.bin', join(dir, 'down.bin')], { timeoutMs: 60_000 });
+        assert.ok(readFileSync(join(dir, 'down.bin')).equals(big), 'the file came back unchanged');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('attaches with stdin to a container\'s main process (kubectl attach -i)', async () => {
+      // stdinOnce: the client's EOF closes the process's stdin; otherwise Docker (as any runtime)
+      // ends the attach's output at that EOF, which could be before the process answered.
+      await k.ok(['create', '-f', '-'], { input: POD('att', [{ name: 'main', stdin: true, stdinOnce: true, command: ['sh', '-c', 'read l; echo got $l'] }], 'Never') });
+      await until('pod att Running', async () => (await k.ok(['get', 'pod', 'att', '-o', 'jsonpath={.status.phase}'])) === 'Running', 30_000);
+      const out = await k130.ok(['attach', 'att', '-i'], { input: 'hello\n' });
+      assert.match(out, /got hello\n/);
+    });
+
+    it('runs a tty with the terminal\'s size (exec -it under a pseudo-terminal, resize stream)', async () => {
+      // util-linux script gives kubectl a terminal of a known size; kubectl sends it on the resize stream.
+      const cmd = `stty cols 100 rows 30; ${k130.bin} --kubeconfig=${k130.kubeconfig} --cache-dir=${k130.cacheDir} exec -it one -- sh -c 'sleep 1; stty size; echo err >&2'`;
+      const out = await new Promise<string>((resolve, reject) => {
+        const child = spawn('script', ['-qefc', cmd, '/dev/null'], { env: { PATH: process.env.PATH ?? '', HOME: k130.cacheDir, TERM: 'xterm' }, stdio: ['pipe', 'pipe', 'pipe'] });
+        let text = '';
+        child.stdout.on('data', (d) => (text += d));
+        child.stderr.on('data', (d) => (text += d));
+        const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+        child.on('error', reject);
+        child.on('close', (code) => {
+          clearTimeout(timer);
+          if (code === 0) resolve(text);
+          else reject(new Error(`script exited ${code}: ${text}`));
+        });
+      });
+      assert.match(out, /30 100\r\n/);
+      assert.match(out, /err\r\n/);
+    });
+
+    it('says "container not found" for a container that is not running, as kubelet does', async () => {
+      const r = await k130.run(['exec', 'three', '-c', 'done', '--', 'true']);
+      assert.notEqual(r.code, 0);
+      assert.match(r.stderr, /unable to upgrade connection: container not found \("done"\)/);
+    });
   });
 });
