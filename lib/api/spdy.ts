@@ -546,7 +546,7 @@ export class SpdySession extends EventEmitter {
     switch (f.type) {
       case 'syn_stream': {
         // Inflate even a stream we refuse: the zlib context spans the whole connection.
-        const headers = decodeHeaderBlock(await this.inflater.decompress(f.headerBlock));
+        const headers = await this.headerBlock(f.headerBlock);
         if (f.streamId % 2 === 0 || f.streamId <= this.lastClientStreamId) {
           // spdystream's validateStreamId: client streams are odd and increasing.
           this.sendReset(f.streamId, RST_PROTOCOL_ERROR);
@@ -566,7 +566,7 @@ export class SpdySession extends EventEmitter {
       case 'syn_reply':
       case 'headers':
         // Keep the zlib context in step; we open no streams, and extra headers mean nothing here.
-        decodeHeaderBlock(await this.inflater.decompress(f.headerBlock));
+        await this.headerBlock(f.headerBlock);
         return;
       case 'data': {
         const stream = this.streams.get(f.streamId);
@@ -600,6 +600,17 @@ export class SpdySession extends EventEmitter {
         // No flow control on either side (spdystream ignores both); unknown control frames are ignored (spec §2.2.1).
         return;
     }
+  }
+
+  private async headerBlock(compressed: Buffer): Promise<SpdyHeaders> {
+    let block: Buffer;
+    try {
+      block = await this.inflater.decompress(compressed);
+    } catch (e) {
+      // Corrupt compressed data is the client's fault, like any malformed frame.
+      throw new SpdyProtocolError(`bad header block: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    return decodeHeaderBlock(block);
   }
 
   private fail(e: unknown): void {

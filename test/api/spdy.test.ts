@@ -268,6 +268,15 @@ describe('SPDY/3.1 session (server side)', () => {
     assert.equal(client.session.isClosed, true);
   });
 
+  it('answers a header block that does not inflate with GOAWAY PROTOCOL_ERROR', async () => {
+    const client = new FakeClient();
+    client.session.on('stream', (s: SpdyStream) => s.reply());
+    client.send({ type: 'syn_stream', streamId: 1, associatedTo: 0, priority: 0, slot: 0, flags: 0, headerBlock: Buffer.from('not zlib at all') });
+    await tick();
+    assert.deepEqual(client.received, [{ type: 'goaway', lastGoodStreamId: 0, status: 1 }]);
+    assert.equal(client.session.isClosed, true);
+  });
+
   it('waits for the transport to drain and pauses input while a reader is behind', async () => {
     const client = new FakeClient();
     let stream: SpdyStream | undefined;

@@ -291,10 +291,12 @@ describe('kubectl exec and attach', function () {
       assert.equal(await k130.ok(['exec', '-i', 'one', '--', 'sh', '-c', 'cat; echo done'], { input: 'line 1\nline 2\n' }), 'line 1\nline 2\ndone\n');
     });
 
-    it('works with kubectl 1.29', async () => {
-      const k129 = t.kubectl('1.29');
-      assert.equal(await k129.ok(['exec', 'two', '-c', 'side', '--', 'sh', '-c', 'echo $HOSTNAME-side']), 'two-side\n');
-      assert.equal((await k129.run(['exec', 'one', '--', 'sh', '-c', 'exit 4'])).code, 4);
+    it('works with kubectl 1.28 and 1.29', async () => {
+      for (const version of ['1.28', '1.29']) {
+        const old = t.kubectl(version);
+        assert.equal(await old.ok(['exec', 'two', '-c', 'side', '--', 'sh', '-c', 'echo $HOSTNAME-side']), 'two-side\n');
+        assert.equal((await old.run(['exec', 'one', '--', 'sh', '-c', 'exit 4'])).code, 4);
+      }
     });
 
     it('is what kubectl 1.32 falls back to with KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false', async () => {

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
+import net from 'node:net';
 import { parse } from 'yaml';
 import { startTestbed, type Testbed } from '../testbed/testbed.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -115,6 +116,7 @@ describe('kubectl port-forward', function () {
 
   const variants: Array<{ what: string; version: string; env: Record<string, string>; method: 'GET' | 'POST' }> = [
     { what: 'kubectl 1.32, SPDY tunnelled in a WebSocket', version: '1.32', env: {}, method: 'GET' },
+    { what: 'kubectl 1.34, SPDY tunnelled in a WebSocket', version: '1.34', env: {}, method: 'GET' },
     { what: 'kubectl 1.30, SPDY/3.1 directly', version: '1.30', env: {}, method: 'POST' },
     { what: 'kubectl 1.32 with KUBECTL_PORT_FORWARD_WEBSOCKETS=false', version: '1.32', env: { KUBECTL_PORT_FORWARD_WEBSOCKETS: 'false' }, method: 'POST' },
   ];
@@ -130,7 +132,9 @@ describe('kubectl port-forward', function () {
         const both = await Promise.all([get(f.port), get(f.port, '/index.html')]);
         for (const r of both) assert.match(r.body.toString(), /Welcome to nginx!/);
         // Which transport carried it: the WebSocket tunnel is a GET, SPDY an upgrading POST.
-        assert.match(f.stderr(), new RegExp(`${v.method} https://127\\.0\\.0\\.1:\\d+/api/v1/namespaces/default/pods/web/portforward 101 Switching Protocols`));
+        // (kubectl 1.34 logs requests as key=value pairs.)
+        const url = 'https://127\\.0\\.0\\.1:\\d+/api/v1/namespaces/default/pods/web/portforward';
+        assert.match(f.stderr(), new RegExp(`${v.method} ${url} 101 Switching Protocols|verb="${v.method}" url="${url}" status="101 Switching Protocols"`));
       } finally {
         await f.stop();
       }
@@ -158,6 +162,20 @@ describe('kubectl port-forward', function () {
       assert.match((await get(f.port)).body.toString(), /<p>nginx:1\.16\.1<\/p>/);
     } finally {
       await f.stop();
+    }
+  });
+
+  it('lets go of the pod\'s connections when kubectl port-forward stops', async () => {
+    const established = async () => (await k.ok(['exec', 'web', '--', 'netstat', '-tn'])).split('\n').filter((l) => /:80\s.*ESTABLISHED/.test(l)).length;
+    for (const version of ['1.32', '1.30']) {
+      const f = await portForward(t.kubectl(version), ['pod/web', ':80']);
+      // An idle client connection: httpd holds it open, waiting for a request.
+      const sock = net.connect(f.port, '127.0.0.1');
+      sock.on('error', () => undefined);
+      await until('the connection reached the pod', async () => (await established()) === 1, 10_000);
+      await f.stop();
+      await until('the pod\'s connection closed', async () => (await established()) === 0, 10_000);
+      sock.destroy();
     }
   });
 
