@@ -20,6 +20,7 @@ import { GenericStore, type UserInfo } from '../registry/generic-store.js';
 import { ResourceRegistry } from '../registry/resource-registry.js';
 import { builtinResources } from '../registry/builtin.js';
 import { reviewResources } from './reviews.js';
+import { metricsResources, serveMetrics, METRICS_GROUP } from './metrics.js';
 import { createStore } from '../storage/index.js';
 import { startCompactor } from '../storage/compactor.js';
 import type { Store } from '../storage/store.js';
@@ -44,6 +45,8 @@ export interface ServeOptions {
   config?: ClusterConfig;
   /** Node status/Lease interval (tests shorten it). */
   nodeHeartbeatMs?: number;
+  /** Usage sampling interval for metrics.k8s.io (tests shorten it). */
+  metricsIntervalMs?: number;
 }
 
 export interface RunningServer {
@@ -71,7 +74,7 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
 
   const store = createStore(config.storage, opts.dataDir);
   await store.start();
-  const registry = new ResourceRegistry([...builtinResources(), ...reviewResources()]);
+  const registry = new ResourceRegistry([...builtinResources(), ...reviewResources(), ...metricsResources()]);
   const generic = new GenericStore(store);
   const lifecycle = namespaceLifecycle(generic, registry);
   generic.addAdmission(lifecycle);
@@ -170,6 +173,8 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
         return sendObject(req, res, 200, list);
       }
       if (!registry.hasGroupVersion(segs[1], segs[2])) throw notFoundPath();
+      // Computed from the node collectors, never stored (metrics-server's API, served in-process).
+      if (segs[1] === METRICS_GROUP) return serveMetrics(req, res, segs[2], segs.slice(3), url.searchParams, { generic, registry, source: nodeManager });
       const info = parseResourcePath(segs[1], segs[2], segs.slice(3));
       if (!info) throw notFoundPath();
       return rest.handle(req, res, info, url.searchParams, user!);
@@ -234,7 +239,7 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   const connectHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   const url = `https://${connectHost.includes(':') ? `[${connectHost}]` : connectHost}:${actualPort}`;
   // The hosts of the cluster file become Nodes once the API serves (their agents use it).
-  const nodeManager = new NodeManager(generic, registry, { clusterCIDR: config.clusterCIDR ?? DEFAULTS.clusterCIDR, heartbeatMs: opts.nodeHeartbeatMs, tokens: saTokens });
+  const nodeManager = new NodeManager(generic, registry, { clusterCIDR: config.clusterCIDR ?? DEFAULTS.clusterCIDR, heartbeatMs: opts.nodeHeartbeatMs, metricsIntervalMs: opts.metricsIntervalMs, tokens: saTokens });
   subresourceHandlers.set('/pods/log', podLogHandler(nodeManager));
   // exec/attach/portforward arrive as HTTP upgrades (WebSocket or SPDY/3.1), authenticated like every request.
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -253,6 +258,8 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
     });
   });
   await Promise.all((config.nodes ?? []).map((n) => nodeManager.add(n)));
+  // Hosts added at run time (`kubeshim node add`) are endpoint Secrets in kube-system.
+  await nodeManager.watchEndpoints();
   const admin = await issueClientCert(pki.ca, 'kubeshim-admin', ['system:masters']);
   const kubeconfigPath = join(opts.dataDir, 'admin.kubeconfig');
   writeKubeconfig(kubeconfigPath, renderKubeconfig({ server: url, caPem: pki.ca.certPem, client: admin }));
