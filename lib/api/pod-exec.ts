@@ -117,20 +117,23 @@ export async function handlePodUpgrade(req: IncomingMessage, socket: Duplex, hea
       (e) => logger.warn('pod stream failed', { ...what, error: e instanceof Error ? e.message : String(e) }),
     );
   } catch (e) {
-    if (e instanceof PlainError) rejectUpgrade(socket, e.code, e.message, 'text/plain; charset=utf-8');
-    else {
-      const err = isApiError(e) ? e : internalError(e);
-      rejectUpgrade(socket, err.status.code, JSON.stringify(err.status));
-    }
+    rejectUpgradeWith(socket, e);
   }
   return true;
 }
 
 /** A kubelet error that reaches kubectl as plain text ("unable to upgrade connection: …"). */
-class PlainError extends Error {
+export class PlainError extends Error {
   constructor(readonly code: number, message: string) {
     super(message);
   }
+}
+
+/** Answers a failed stream request before the upgrade: the kubelet's plain text, or an apiserver Status. */
+export function rejectUpgradeWith(socket: Duplex, e: unknown): void {
+  if (e instanceof PlainError) return rejectUpgrade(socket, e.code, e.message, 'text/plain; charset=utf-8');
+  const err = isApiError(e) ? e : internalError(e);
+  rejectUpgrade(socket, err.status.code, JSON.stringify(err.status));
 }
 
 function streamOptions(q: URLSearchParams): StreamOptions {

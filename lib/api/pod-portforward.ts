@@ -8,8 +8,8 @@
 // joined to a TCP connection made from the pod's host (SSH direct-tcpip) to the pod IP and port.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { ApiError, badRequest, internalError, isApiError } from './errors.js';
-import { acceptWebSocket, isWebSocketRequest, rejectUpgrade } from './websocket.js';
+import { ApiError, badRequest, internalError } from './errors.js';
+import { acceptWebSocket, isWebSocketRequest } from './websocket.js';
 import {
   WEBSOCKET_SPDY_TUNNEL_PREFIX,
   acceptSpdy,
@@ -19,7 +19,7 @@ import {
   type SpdySession,
   type SpdyStream,
 } from './spdy.js';
-import type { PodUpgradeContext } from './pod-exec.js';
+import { PlainError, rejectUpgradeWith, type PodUpgradeContext } from './pod-exec.js';
 import type { KObject } from '../registry/resource-type.js';
 import { CONTAINER_LABELS, type DockerClient, type HostConnection } from '../nodes/types.js';
 import { logger } from '../log.js';
@@ -41,13 +41,6 @@ interface ForwardTarget {
   address: string;
   /** The sandbox (infra container) id: the kubelet names the pod by it in its errors. */
   sandboxId: string;
-}
-
-/** A kubelet error, answered as plain text before the upgrade. */
-class PlainError extends Error {
-  constructor(readonly code: number, message: string) {
-    super(message);
-  }
 }
 
 /** Handles an upgrade for pods/{name}/portforward; false when the path is another one. */
@@ -86,11 +79,7 @@ export async function handlePodPortForward(req: IncomingMessage, socket: Duplex,
     if ('code' in negotiated) throw new PlainError(negotiated.code, negotiated.message);
     serveForwarding(acceptSpdy(socket, head, negotiated.protocol), target, what);
   } catch (e) {
-    if (e instanceof PlainError) rejectUpgrade(socket, e.code, e.message, 'text/plain; charset=utf-8');
-    else {
-      const err = isApiError(e) ? e : internalError(e);
-      rejectUpgrade(socket, err.status.code, JSON.stringify(err.status));
-    }
+    rejectUpgradeWith(socket, e);
   }
   return true;
 }
