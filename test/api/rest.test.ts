@@ -329,13 +329,14 @@ describe('REST API semantics', function () {
     });
 
     it('answers a watch from a compacted resourceVersion older than the watch cache with a 410 Expired ERROR event', async () => {
-      // Secrets have not been watched yet, so no watch cache holds their history: only storage does.
-      const SECRETS = '/api/v1/namespaces/default/secrets';
-      const old = (await api.request('POST', SECRETS, { body: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'old-rv' } } })).json().metadata.resourceVersion;
-      await api.request('POST', SECRETS, { body: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'newer-rv' } } });
+      // Nothing in the server watches ResourceQuotas (the node manager watches Secrets), so no watch
+      // cache holds their history: only storage does.
+      const QUOTAS = '/api/v1/namespaces/default/resourcequotas';
+      const old = (await api.request('POST', QUOTAS, { body: { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'old-rv' } } })).json().metadata.resourceVersion;
+      await api.request('POST', QUOTAS, { body: { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'newer-rv' } } });
       await t.server.store.compact(await t.server.store.currentRevision());
       const events: Array<{ type: string; object: { code: number; reason: string } }> = [];
-      const w = await api.watch(`${SECRETS}?watch=true&resourceVersion=${old}`, (ev) => events.push(ev));
+      const w = await api.watch(`${QUOTAS}?watch=true&resourceVersion=${old}`, (ev) => events.push(ev));
       await w.ended;
       assert.equal(events.length, 1);
       assert.equal(events[0].type, 'ERROR');

@@ -140,4 +140,12 @@ describe('kubectl top on three Docker hosts', function () {
     assert.deepEqual(m.containers.map((c: { name: string }) => c.name), ['idle', 'spin']);
     assert.equal(m.metadata.labels.app, 'busy');
   });
+
+  for (const version of ['1.28', '1.34']) {
+    it(`works the same with kubectl ${version}`, async () => {
+      const other = new Kubectl(kubectlPath(version), server.kubeconfigPath, cacheDir);
+      assert.match(await other.ok(['top', 'node']), /^h1\s+\d+m\s+\d+%\s+\d+Mi\s+\d+%\s*$/m);
+      assert.match(await other.ok(['top', 'pod', 'busy', '--containers']), /^busy\s+spin\s+\d+m\s+\d+Mi\s*$/m);
+    });
+  }
 });
