@@ -65,7 +65,7 @@ export interface CommandStreams {
   drained(): Promise<void>;
   /** Client stdin; null at its end. Data that came before the handler is delivered to it first. */
   onStdin(fn: (data: Buffer | null) => void): void;
-  onResize(fn: (size: { Width: number; Height: number }) => void): void;
+  onResize(fn: (size: TerminalSize) => void): void;
   /** The client went away. */
   onClose(fn: () => void): void;
   /** Stop/resume reading the client's stdin (Docker reads slower than the client sends). */
@@ -73,6 +73,42 @@ export interface CommandStreams {
   resumeStdin(): void;
   /** Sends the one Status and ends the session. */
   finish(status: ChannelStatus): void;
+}
+
+export interface TerminalSize {
+  Width: number;
+  Height: number;
+}
+
+/**
+ * Terminal sizes from the client's resize channel or stream: JSON objects one per line
+ * (`{"Width":100,"Height":30}`, client-go's json.Encoder). The latest size waits for a handler
+ * set later (kubectl sends it before Docker's exec has started).
+ */
+export class ResizeEvents {
+  private last?: TerminalSize;
+  private handler?: (size: TerminalSize) => void;
+
+  onResize(fn: (size: TerminalSize) => void): void {
+    this.handler = fn;
+    if (this.last) fn(this.last);
+  }
+
+  /** Takes whole lines; an undecodable size is dropped (kubelet logs and drops it). */
+  push(text: string): void {
+    for (const line of text.split('\n')) {
+      if (!line.trim()) continue;
+      try {
+        const size = JSON.parse(line) as { Width?: unknown; Height?: unknown };
+        if (typeof size.Width === 'number' && typeof size.Height === 'number') {
+          this.last = { Width: size.Width, Height: size.Height };
+          this.handler?.(this.last);
+        }
+      } catch {
+        // dropped, see above
+      }
+    }
+  }
 }
 
 /**
@@ -206,12 +242,11 @@ async function runningContainer(docker: DockerClient, pod: KObject, container: s
 /** The channel protocol on top of one WebSocket. */
 export class ChannelSocket implements CommandStreams {
   private stdinHandler?: (data: Buffer | null) => void;
-  private resizeHandler?: (size: { Width: number; Height: number }) => void;
   private ended = false;
   // kubectl sends stdin and the first resize right after the handshake, before Docker's exec has
   // started: they wait here until the bridge takes them.
   private stdinQueue: Array<Buffer | null> = [];
-  private lastSize?: { Width: number; Height: number };
+  private readonly resizes = new ResizeEvents();
 
   constructor(readonly ws: WebSocketConnection, readonly v5: boolean) {
     ws.on('message', (data: Buffer) => this.onMessage(data));
@@ -222,9 +257,8 @@ export class ChannelSocket implements CommandStreams {
     for (const d of this.stdinQueue.splice(0)) fn(d);
   }
 
-  onResize(fn: (size: { Width: number; Height: number }) => void): void {
-    this.resizeHandler = fn;
-    if (this.lastSize) fn(this.lastSize);
+  onResize(fn: (size: TerminalSize) => void): void {
+    this.resizes.onResize(fn);
   }
 
   private stdin(data: Buffer | null): void {
@@ -281,22 +315,10 @@ export class ChannelSocket implements CommandStreams {
       case CHANNEL_STDIN:
         if (payload.length) this.stdin(Buffer.from(payload));
         return;
-      case CHANNEL_RESIZE: {
-        // One JSON object per message, `{"Width":100,"Height":30}` (client-go sends a trailing newline).
-        for (const line of payload.toString('utf8').split('\n')) {
-          if (!line.trim()) continue;
-          try {
-            const size = JSON.parse(line) as { Width?: number; Height?: number };
-            if (typeof size.Width === 'number' && typeof size.Height === 'number') {
-              this.lastSize = { Width: size.Width, Height: size.Height };
-              this.resizeHandler?.(this.lastSize);
-            }
-          } catch {
-            // A malformed resize is dropped, as kubelet's handleResizing does after logging it.
-          }
-        }
+      case CHANNEL_RESIZE:
+        // One JSON object per message (client-go sends a trailing newline).
+        this.resizes.push(payload.toString('utf8'));
         return;
-      }
       case CHANNEL_CLOSE:
         // v5: [255, n] closes the client's stream n; only stdin is the client's to close.
         if (this.v5 && payload[0] === CHANNEL_STDIN) this.stdin(null);
@@ -355,7 +377,7 @@ async function runAttach(container: DockerContainer, opts: StreamOptions, ch: Co
  * process exited) or the client goes away. Docker's stream carries 8-byte frame headers
  * (stream type, 0, 0, 0, big-endian size) unless it is a tty.
  */
-function bridge(stream: Duplex, opts: StreamOptions, ch: CommandStreams, resize: (size: { Width: number; Height: number }) => Promise<unknown>): Promise<void> {
+function bridge(stream: Duplex, opts: StreamOptions, ch: CommandStreams, resize: (size: TerminalSize) => Promise<unknown>): Promise<void> {
   return new Promise((resolve, reject) => {
     let pending: Buffer = Buffer.alloc(0);
     let settled = false;

@@ -3,7 +3,7 @@
 // (error, stdin, stdout, stderr, resize); the session starts once every expected stream has been
 // replied to. v4 sends the end Status as JSON on the error stream (exit codes); v1–v3 send only a
 // failure's message as text, and resize exists from v3 on.
-import { CHANNEL_STDERR, CHANNEL_STDOUT, type ChannelStatus, type CommandStreams, type StreamOptions } from './pod-exec.js';
+import { CHANNEL_STDERR, CHANNEL_STDOUT, ResizeEvents, type ChannelStatus, type CommandStreams, type StreamOptions, type TerminalSize } from './pod-exec.js';
 import type { SpdySession, SpdyStream } from './spdy.js';
 
 /** The kubelet's SPDY remotecommand protocols (SupportedStreamingProtocols), newest first. */
@@ -56,8 +56,7 @@ export function acceptSpdyCommandStreams(session: SpdySession, protocol: string,
 
 /** The remote command channels as SPDY streams. */
 export class SpdyCommandStreams implements CommandStreams {
-  private lastSize?: { Width: number; Height: number };
-  private resizeHandler?: (size: { Width: number; Height: number }) => void;
+  private readonly resizes = new ResizeEvents();
   private ended = false;
 
   constructor(private readonly session: SpdySession, private readonly streams: Map<StreamType, SpdyStream>, private readonly v4: boolean) {
@@ -70,24 +69,11 @@ export class SpdyCommandStreams implements CommandStreams {
         pending += text;
         const lines = pending.split('\n');
         pending = lines.pop() ?? '';
-        for (const line of lines) this.resized(line);
+        this.resizes.push(lines.join('\n'));
       });
     }
     // Nobody reads what the client sends on the output streams (nothing): drain it so they can end.
     for (const t of ['error', 'stdout', 'stderr'] as const) streams.get(t)?.resume();
-  }
-
-  private resized(line: string): void {
-    if (!line.trim()) return;
-    try {
-      const size = JSON.parse(line) as { Width?: number; Height?: number };
-      if (typeof size.Width === 'number' && typeof size.Height === 'number') {
-        this.lastSize = { Width: size.Width, Height: size.Height };
-        this.resizeHandler?.(this.lastSize);
-      }
-    } catch {
-      // kubelet's handleResizeEvents stops at the first undecodable size; dropping one is kinder and as safe.
-    }
   }
 
   write(channel: typeof CHANNEL_STDOUT | typeof CHANNEL_STDERR, data: Buffer): boolean {
@@ -112,9 +98,8 @@ export class SpdyCommandStreams implements CommandStreams {
     s.on('end', () => fn(null));
   }
 
-  onResize(fn: (size: { Width: number; Height: number }) => void): void {
-    this.resizeHandler = fn;
-    if (this.lastSize) fn(this.lastSize);
+  onResize(fn: (size: TerminalSize) => void): void {
+    this.resizes.onResize(fn);
   }
 
   onClose(fn: () => void): void {

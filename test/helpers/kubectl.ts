@@ -56,30 +56,37 @@ export interface RunResult {
   stderr: string;
 }
 
+/** Runs a program to its end with optional stdin; killed (and rejected) after timeoutMs. */
+export function runProcess(bin: string, args: string[], opts: { env: NodeJS.ProcessEnv; cwd?: string; input?: string; timeoutMs: number; what: string }): Promise<RunResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(bin, args, { env: opts.env, cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${opts.what} timed out\nstdout: ${stdout}\nstderr: ${stderr}`));
+    }, opts.timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolvePromise({ code: code ?? -1, stdout, stderr });
+    });
+    child.stdin.end(opts.input ?? '');
+  });
+}
+
 /** Runs kubectl with the given kubeconfig, an isolated cache dir and optional stdin. */
 export class Kubectl {
   constructor(readonly bin: string, readonly kubeconfig: string, readonly cacheDir: string, readonly env: Record<string, string> = {}) {}
 
   run(args: string[], opts: { input?: string; timeoutMs?: number; env?: Record<string, string> } = {}): Promise<RunResult> {
-    return new Promise((resolvePromise, reject) => {
-      const child = spawn(this.bin, [`--kubeconfig=${this.kubeconfig}`, `--cache-dir=${this.cacheDir}`, ...args], {
-        env: { PATH: process.env.PATH ?? '', HOME: this.cacheDir, ...this.env, ...opts.env },
-        stdio: ['pipe', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d) => (stdout += d));
-      child.stderr.on('data', (d) => (stderr += d));
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        reject(new Error(`kubectl ${args.join(' ')} timed out\nstdout: ${stdout}\nstderr: ${stderr}`));
-      }, opts.timeoutMs ?? 30_000);
-      child.on('error', reject);
-      child.on('close', (code) => {
-        clearTimeout(timer);
-        resolvePromise({ code: code ?? -1, stdout, stderr });
-      });
-      child.stdin.end(opts.input ?? '');
+    return runProcess(this.bin, [`--kubeconfig=${this.kubeconfig}`, `--cache-dir=${this.cacheDir}`, ...args], {
+      env: { PATH: process.env.PATH ?? '', HOME: this.cacheDir, ...this.env, ...opts.env },
+      input: opts.input,
+      timeoutMs: opts.timeoutMs ?? 30_000,
+      what: `kubectl ${args.join(' ')}`,
     });
   }
 

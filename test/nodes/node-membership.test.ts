@@ -2,36 +2,23 @@
 // time (its endpoint stored in the API, so it survives a restart), runs a pod, and leaves again
 // drained with nothing of kubeshim's left on it.
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { serve, type RunningServer } from '../../lib/api/server.js';
 import { startTestbed, type Testbed, type TestHost } from '../testbed/testbed.js';
-import { Kubectl, kubectlPath } from '../helpers/kubectl.js';
+import { Kubectl, kubectlPath, runProcess, type RunResult } from '../helpers/kubectl.js';
 import { until } from '../helpers/wait.js';
 
 const ROOT = resolve(new URL('.', import.meta.url).pathname, '..', '..');
 
 /** Runs the real CLI (lib/cli.ts main) in its own process, as a user runs `kubeshim`. */
-function kubeshim(args: string[], timeoutMs = 120_000): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', "const { main } = await import('./lib/cli.ts'); process.exitCode = await main(process.argv.slice(1));", ...args], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', KUBESHIM_LOG_LEVEL: 'warn' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      fail(new Error(`kubeshim ${args.join(' ')} timed out\n${stdout}\n${stderr}`));
-    }, timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      done({ code: code ?? -1, stdout, stderr });
-    });
+function kubeshim(args: string[], timeoutMs = 120_000): Promise<RunResult> {
+  return runProcess(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', "const { main } = await import('./lib/cli.ts'); process.exitCode = await main(process.argv.slice(1));", ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', KUBESHIM_LOG_LEVEL: 'warn' },
+    timeoutMs,
+    what: `kubeshim ${args.join(' ')}`,
   });
 }
 
