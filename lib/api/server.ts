@@ -13,6 +13,7 @@ import { Authenticator, isPublicPath } from '../auth/authenticator.js';
 import { loadOrCreatePki, issueClientCert } from '../auth/pki.js';
 import { ServiceAccountTokens } from '../auth/service-account-token.js';
 import { tokenRequestHandler } from './token-request.js';
+import { podEvictionHandler } from './pod-eviction.js';
 import { renderKubeconfig, writeKubeconfig } from '../auth/kubeconfig.js';
 import type { ClusterConfig } from '../config/cluster-config.js';
 import { DEFAULTS } from '../config/cluster-config.js';
@@ -85,7 +86,10 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   const compactor = startCompactor(store, {});
 
   const saTokens = ServiceAccountTokens.load(opts.dataDir);
-  const subresourceHandlers = new Map<string, SubresourceHandler>([['/serviceaccounts/token', tokenRequestHandler(saTokens)]]);
+  const subresourceHandlers = new Map<string, SubresourceHandler>([
+    ['/serviceaccounts/token', tokenRequestHandler(saTokens)],
+    ['/pods/eviction', podEvictionHandler()],
+  ]);
   const deps = buildDeps(registry, generic, subresourceHandlers);
   const rest = new RestHandler(deps);
   const openapi = deps.openapi;

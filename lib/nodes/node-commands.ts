@@ -262,48 +262,44 @@ export async function removeNode(opts: RemoveNodeOptions, io: Output): Promise<v
 /**
  * kubectl drain for a node that is going away: every pod bound to it goes (DaemonSet pods too, as
  * the pod GC would delete them with the Node; emptyDir data lives on the host being wiped), by
- * eviction when the server offers it (PodDisruptionBudgets apply), otherwise by deletion with the
- * pod's grace period; then wait until they are gone. `immediate` deletes with grace 0.
+ * eviction (PodDisruptionBudgets apply; a 429 is retried, as kubectl drain does), then wait until
+ * they are gone. `immediate` deletes with grace 0 instead, budgets or not.
  */
 async function drain(api: RestClient, name: string, immediate: boolean, timeoutMs: number, io: Output): Promise<void> {
   const list = async (): Promise<PodLike[]> => (await api.get(`/api/v1/pods?fieldSelector=${encodeURIComponent(`spec.nodeName=${name}`)}`).catch(apiError)).items ?? [];
-  const core = await api.get('/api/v1').catch(apiError);
-  let eviction = !immediate && (core.resources ?? []).some((r: { name: string }) => r.name === 'pods/eviction');
   const deadline = Date.now() + timeoutMs;
   const asked = new Set<string>();
+  /** Pods a PodDisruptionBudget holds back, by uid: when to ask again (kubectl drain waits 5 s). */
+  const retryAt = new Map<string, number>();
   for (;;) {
     const pods = await list();
     if (!pods.length) return;
     if (Date.now() > deadline) throw new CommandError(`node ${name}: pods did not stop within ${Math.round(timeoutMs / 1000)}s: ${pods.map((p) => `${p.metadata.namespace}/${p.metadata.name}`).join(', ')} (--force deletes them at once)`);
     for (const pod of pods) {
       const { namespace, name: podName, uid } = pod.metadata;
-      if (asked.has(uid)) continue;
+      if (asked.has(uid) || (retryAt.get(uid) ?? 0) > Date.now()) continue;
       const path = `/api/v1/namespaces/${namespace}/pods/${podName}`;
       try {
-        if (eviction) {
-          io.out(`evicting pod ${namespace}/${podName}`);
-          try {
-            await api.request('POST', `${path}/eviction`, { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: podName, namespace } });
-            io.out(`pod/${podName} evicted`);
-          } catch (e) {
-            // Advertised but not served (404 while the pod exists): delete instead, from now on.
-            if (!(e instanceof StatusError && e.code === 404 && (await api.find(path)))) throw e;
-            eviction = false;
-            await api.request('DELETE', path, { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { uid } });
-            io.out(`pod/${podName} deleted`);
-          }
+        if (!immediate) {
+          if (!retryAt.has(uid)) io.out(`evicting pod ${namespace}/${podName}`);
+          await api.request('POST', `${path}/eviction`, { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: podName, namespace }, deleteOptions: { preconditions: { uid } } });
+          io.out(`pod/${podName} evicted`);
         } else {
-          await api.request('DELETE', path, { apiVersion: 'v1', kind: 'DeleteOptions', ...(immediate ? { gracePeriodSeconds: 0 } : {}), preconditions: { uid } });
+          await api.request('DELETE', path, { apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 0, preconditions: { uid } });
           io.out(`pod/${podName} deleted`);
         }
         asked.add(uid);
       } catch (e) {
-        // 429: a PodDisruptionBudget forbids it for now; kubectl drain retries every 5 s.
-        if (e instanceof StatusError && e.code === 429) continue;
+        // 429: a PodDisruptionBudget forbids it for now; said as kubectl drain says it, retried in 5 s.
+        if (e instanceof StatusError && e.code === 429) {
+          io.warn(`error when evicting pods/"${podName}" -n "${namespace}" (will retry after 5s): ${e.message}`);
+          retryAt.set(uid, Date.now() + 5000);
+          continue;
+        }
         if (!(e instanceof StatusError && (e.code === 404 || e.code === 409))) apiError(e);
         asked.add(uid);
       }
     }
-    await sleep(eviction ? 1000 : 500);
+    await sleep(immediate ? 500 : 1000);
   }
 }
