@@ -1,68 +1,106 @@
-// Pod start latency (issue 3 figures): 100 pods on the 3-host test bed, create → Running as seen
-// through a watch, p50/p99, next to raw Docker create+start over the same SSH links; then 30 pods
-// started in parallel per host; and the control plane's memory with 3 nodes.
-// Run as root: npx tsx bench/pods.ts [--pods 100] [--burst-per-host 30]
+// Pod start latency (issue 3 figures) on the 3-host test bed, create → Running as seen through a
+// watch, p50/p99, next to raw Docker over the same SSH links; then N pods created at once per host;
+// then the memory one node costs the control plane.
+// Run as root: node --expose-gc --import tsx bench/pods.ts [--pods 100] [--burst-per-host 30]
+//
+// Rows:
+// - raw docker create+start: one busybox container, the floor any container start pays;
+// - raw docker pod: what a pod is made of, by hand — the pause container on the node's pod network,
+//   then the app container in its network namespace (create+start each), no kubeshim involved;
+// - pods one at a time per host: --pods pods over the 3 hosts, each host's next pod created when its
+//   previous one is Running (a steady trickle; latency of one pod start);
+// - burst: --burst-per-host pods per host created at once (throughput, and whether any fails).
+// Memory of one node: heap (used + external, after a forced GC) with 3 nodes running the burst's pods,
+// minus the same after one node is removed from the control plane (its pods stay stored, so the
+// difference is the node's worker, informer cache, caches, SSH connection and Docker client).
 import { cpus, totalmem } from 'node:os';
 import { startTestbed } from '../test/testbed/testbed.js';
 import { startTestServer } from '../test/helpers/server.js';
 import { ApiClient } from '../test/helpers/http.js';
 import { createHostConnection } from '../lib/nodes/ssh-connection.js';
 import { createDockerClient } from '../lib/nodes/docker-client.js';
+import { CONTAINER_LABELS, type DockerClient } from '../lib/nodes/types.js';
+import { INFRA_IMAGE, PAUSE_PATH } from '../lib/nodes/infra-image.js';
+import { POD_NETWORK } from '../lib/nodes/pod-network.js';
 
 const arg = (name: string, dflt: number) => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : dflt);
 const PODS = arg('--pods', 100);
 const BURST = arg('--burst-per-host', 30);
 
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+const pct = (xs: number[], p: number) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]! : NaN);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const gc = (globalThis as { gc?: () => void }).gc;
 
 function pod(name: string, node: string) {
   return { apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { nodeName: node, terminationGracePeriodSeconds: 0, containers: [{ name: 'c', image: 'busybox:latest', command: ['sleep', '3600'] }] } };
 }
 
-async function runPods(api: ApiClient, names: Array<[string, string]>, concurrency: number): Promise<{ latencies: number[]; failed: number }> {
-  const created = new Map<string, number>();
-  const running = new Map<string, number>();
-  const rv = (await api.get('/api/v1/namespaces/default/pods')).json().metadata.resourceVersion;
+/** Watches pods; `running(name)` resolves with the time the watch first showed it Running. */
+async function podWatch(api: ApiClient) {
+  const seen = new Map<string, number>();
+  const waiters = new Map<string, () => void>();
+  const rv = (await api.get('/api/v1/namespaces/default/pods?limit=1')).json().metadata.resourceVersion;
   const w = await api.watch(`/api/v1/namespaces/default/pods?watch=true&resourceVersion=${rv}`, (ev) => {
     const n = ev.object.metadata?.name;
-    if (ev.object.status?.phase === 'Running' && !running.has(n)) running.set(n, performance.now());
+    if (ev.object.status?.phase === 'Running' && !seen.has(n)) {
+      seen.set(n, performance.now());
+      waiters.get(n)?.();
+    }
   });
-  let next = 0;
-  let failed = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      for (;;) {
-        const i = next++;
-        if (i >= names.length) return;
-        const [name, node] = names[i];
-        created.set(name, performance.now());
-        const r = await api.request('POST', '/api/v1/namespaces/default/pods', { body: pod(name, node) });
-        if (r.code !== 201) failed++;
-      }
-    }),
-  );
-  const deadline = Date.now() + 120_000;
-  while (running.size < names.length - failed && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  w.close();
-  const latencies = names.filter(([n]) => running.has(n)).map(([n]) => running.get(n)! - created.get(n)!);
-  return { latencies, failed: failed + (names.length - failed - latencies.length) };
+  return {
+    seen,
+    running(name: string, timeoutMs: number): Promise<number | undefined> {
+      if (seen.has(name)) return Promise.resolve(seen.get(name));
+      return new Promise((resolve) => {
+        const t = setTimeout(() => resolve(undefined), timeoutMs);
+        waiters.set(name, () => {
+          clearTimeout(t);
+          resolve(seen.get(name));
+        });
+      });
+    },
+    close: () => w.close(),
+  };
 }
 
-async function deleteAll(api: ApiClient) {
+async function create(api: ApiClient, name: string, node: string): Promise<number | undefined> {
+  const t0 = performance.now();
+  const r = await api.request('POST', '/api/v1/namespaces/default/pods', { body: pod(name, node) });
+  return r.code === 201 ? t0 : undefined;
+}
+
+/** Deletes every pod and waits until the hosts hold none of their containers (so phases do not overlap). */
+async function deleteAll(api: ApiClient, dockers: DockerClient[]) {
   await api.request('DELETE', '/api/v1/namespaces/default/pods', { body: { gracePeriodSeconds: 0 } });
-  const deadline = Date.now() + 120_000;
-  while ((await api.get('/api/v1/namespaces/default/pods')).json().items.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  const deadline = Date.now() + 180_000;
+  while ((await api.get('/api/v1/namespaces/default/pods')).json().items.length && Date.now() < deadline) await sleep(200);
+  for (const d of dockers) {
+    while ((await d.listContainers({ all: true, filters: { label: [CONTAINER_LABELS.podUid] } })).length && Date.now() < deadline) await sleep(200);
+  }
+  await api.request('DELETE', '/api/v1/namespaces/default/events');
+}
+
+async function warnings(api: ApiClient): Promise<string[]> {
+  const items = (await api.get('/api/v1/namespaces/default/events')).json().items as Array<{ type: string; reason: string; message: string }>;
+  return items.filter((e) => e.type === 'Warning').map((e) => `${e.reason}: ${e.message}`);
+}
+
+function heapMB(): number {
+  gc?.();
+  gc?.();
+  const m = process.memoryUsage();
+  return (m.heapUsed + m.external) / 2 ** 20;
 }
 
 async function main() {
   const tb = await startTestbed({ hosts: 3, images: ['busybox:latest'] });
   const rows: string[] = ['| measurement | n | p50 ms | p99 ms | notes |', '|---|---|---|---|---|'];
+  const notes: string[] = [];
+  const conns = tb.nodes().map((ep) => createHostConnection(ep));
   try {
-    // Raw Docker create+start over the same SSH link (the floor kubeshim adds to).
-    const ep = tb.nodes()[0];
-    const conn = createHostConnection(ep);
-    await conn.start();
-    const docker = createDockerClient(conn, { socketPath: ep.dockerSocket });
+    await Promise.all(conns.map((c) => c.start()));
+    const dockers = conns.map((c) => createDockerClient(c, { socketPath: c.endpoint.dockerSocket }));
+    const docker = dockers[0]!;
     const raw: number[] = [];
     for (let i = 0; i < 20; i++) {
       const t0 = performance.now();
@@ -71,8 +109,7 @@ async function main() {
       raw.push(performance.now() - t0);
       await c.remove({ force: true });
     }
-    await conn.close();
-    rows.push(`| raw docker create+start over SSH (h1, sequential) | 20 | ${pct(raw, 50).toFixed(0)} | ${pct(raw, 99).toFixed(0)} | no network attach, no infra container |`);
+    rows.push(`| raw docker create+start over SSH (h1, sequential) | 20 | ${pct(raw, 50).toFixed(0)} | ${pct(raw, 99).toFixed(0)} | one busybox container, default network |`);
 
     const t = await startTestServer({ nodes: tb.nodes() }, { nodeHeartbeatMs: 10_000 });
     const api = new ApiClient(t.server.kubeconfigPath);
@@ -81,31 +118,82 @@ async function main() {
       while (Date.now() < deadline) {
         const nodes = (await api.get('/api/v1/nodes')).json().items;
         if (nodes.filter((n: { status?: { conditions?: Array<{ type: string; status: string }> } }) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length === 3) break;
-        await new Promise((r) => setTimeout(r, 200));
+        await sleep(200);
       }
       const hosts = tb.hosts.map((h) => h.name);
       // Warm-up: the infra image and the pod network are made once per host.
-      await runPods(api, hosts.map((h, i) => [`warm-${i}`, h]), 3);
-      await deleteAll(api);
+      let w = await podWatch(api);
+      await Promise.all(hosts.map(async (h, i) => (await create(api, `warm-${i}`, h), w.running(`warm-${i}`, 60_000))));
+      w.close();
+      await deleteAll(api, dockers);
 
-      const seq = await runPods(api, Array.from({ length: PODS }, (_, i) => [`p-${i}`, hosts[i % 3]] as [string, string]), 3);
-      rows.push(`| pod create → Running (watch), ${PODS} pods on 3 hosts, 1 in flight per host | ${seq.latencies.length} | ${pct(seq.latencies, 50).toFixed(0)} | ${pct(seq.latencies, 99).toFixed(0)} | failed: ${seq.failed} |`);
-      await deleteAll(api);
+      // The same containers a pod is made of, by hand (the pod network and pause image exist now).
+      const rawPod: number[] = [];
+      for (let i = 0; i < 20; i++) {
+        const t0 = performance.now();
+        const infra = await docker.createContainer({ Image: INFRA_IMAGE, Cmd: [PAUSE_PATH], Labels: { 'kubeshim.bench': 'raw' }, HostConfig: { NetworkMode: POD_NETWORK } });
+        await infra.start();
+        const app = await docker.createContainer({ Image: 'busybox:latest', Cmd: ['sleep', '3600'], Labels: { 'kubeshim.bench': 'raw' }, HostConfig: { NetworkMode: `container:${infra.id}`, IpcMode: `container:${infra.id}` } });
+        await app.start();
+        rawPod.push(performance.now() - t0);
+        await app.remove({ force: true });
+        await infra.remove({ force: true });
+      }
+      rows.push(`| raw docker "pod" over SSH (h1, sequential): pause container on the pod network + app container in its netns | 20 | ${pct(rawPod, 50).toFixed(0)} | ${pct(rawPod, 99).toFixed(0)} | 2 × create+start |`);
 
-      const burst = await runPods(api, Array.from({ length: BURST * 3 }, (_, i) => [`b-${i}`, hosts[i % 3]] as [string, string]), BURST * 3);
-      rows.push(`| ${BURST} pods per host created at once (${BURST * 3} on 3 hosts) → Running | ${burst.latencies.length} | ${pct(burst.latencies, 50).toFixed(0)} | ${pct(burst.latencies, 99).toFixed(0)} | failed: ${burst.failed} |`);
+      // One pod in flight per host: the next pod of a host is created once its previous one runs.
+      w = await podWatch(api);
+      const seq: number[] = [];
+      let seqFailed = 0;
+      await Promise.all(
+        hosts.map(async (h, hi) => {
+          for (let i = hi; i < PODS; i += hosts.length) {
+            const t0 = await create(api, `p-${i}`, h);
+            const t1 = t0 === undefined ? undefined : await w.running(`p-${i}`, 60_000);
+            if (t0 === undefined || t1 === undefined) seqFailed++;
+            else seq.push(t1 - t0);
+          }
+        }),
+      );
+      w.close();
+      const seqWarnings = await warnings(api);
+      rows.push(`| pod create → Running (watch), ${PODS} pods on 3 hosts, one in flight per host | ${seq.length} | ${pct(seq, 50).toFixed(0)} | ${pct(seq, 99).toFixed(0)} | not Running: ${seqFailed}, Warning events: ${seqWarnings.length} |`);
+      notes.push(...seqWarnings.slice(0, 5));
+      await deleteAll(api, dockers);
+
+      // BURST pods per host created at once.
+      w = await podWatch(api);
+      const names = Array.from({ length: BURST * hosts.length }, (_, i) => [`b-${i}`, hosts[i % hosts.length]!] as const);
+      const tb0 = performance.now();
+      const created = await Promise.all(names.map(([n, h]) => create(api, n, h)));
+      const done = await Promise.all(names.map(([n]) => w.running(n, 300_000)));
+      w.close();
+      const burst = names.flatMap((_, i) => (created[i] !== undefined && done[i] !== undefined ? [done[i]! - created[i]!] : []));
+      const last = Math.max(...done.filter((x): x is number => x !== undefined)) - tb0;
+      const burstWarnings = await warnings(api);
+      rows.push(`| ${BURST} pods per host created at once (${names.length} on 3 hosts) → Running | ${burst.length} | ${pct(burst, 50).toFixed(0)} | ${pct(burst, 99).toFixed(0)} | not Running: ${names.length - burst.length}, Warning events: ${burstWarnings.length}; all Running after ${(last / 1000).toFixed(1)} s (${((burst.length / last) * 1000).toFixed(1)} pods/s) |`);
+      notes.push(...burstWarnings.slice(0, 5));
+
+      // One node's memory: remove a node (its pods stay stored) and see what the process lets go.
       const rss = process.memoryUsage().rss / 2 ** 20;
-      rows.push(`| control plane RSS with 3 nodes and ${BURST * 3} pods (in-process with the bench client) | – | ${rss.toFixed(0)} MB | – | whole process |`);
-      await deleteAll(api);
+      const with3 = heapMB();
+      await t.server.nodes.remove(hosts[2]!);
+      await sleep(1000);
+      const with2 = heapMB();
+      dockers.pop(); // its pods' containers stay on the host: nobody removes them now
+      rows.push(`| memory of one node (worker with ${BURST} pods, agent, SSH + Docker client): heap+external delta on removing it | – | ${(with3 - with2).toFixed(1)} MB | – | ${gc ? 'after forced GC' : 'run with --expose-gc for a stable figure'}; whole process RSS ${rss.toFixed(0)} MB (bench client included) |`);
+      await deleteAll(api, dockers);
     } finally {
       api.close();
       await t.stop();
     }
   } finally {
+    await Promise.all(conns.map((c) => c.close()));
     await tb.stop();
   }
-  console.log(`\nkubeshim pod start benchmark — ${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0].model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}\n`);
+  console.log(`\nkubeshim pod start benchmark — ${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]!.model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}\n`);
   console.log(rows.join('\n'));
+  if (notes.length) console.log('\nfirst Warning events:\n' + notes.join('\n'));
 }
 
 main().then(

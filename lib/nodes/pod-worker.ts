@@ -6,13 +6,18 @@
 // cannot rebuild: a new worker adopts what runs (matched by pod uid, container name and restart
 // count labels) and the Docker container names (dockershim's k8s_<c>_<pod>_<ns>_<uid>_<n>) make a
 // racing second create fail with 409 instead of duplicating a container.
+//
+// Cost model (issue 3 figures): pods come from an in-process informer (no store read per sync),
+// syncs run through a bounded per-node queue (pod-sync-queue.ts), the periodic pass lists the
+// node's containers once and skips pods with nothing to do, and status is written only when it
+// changes. Every Docker call shares the SSH link's small keep-alive channel pool (docker-client.ts).
 import type Docker from 'dockerode';
 import { ApiError } from '../api/errors.js';
 import { logger } from '../log.js';
 import { nowTimestamp, type GenericStore } from '../registry/generic-store.js';
 import type { ResourceRegistry } from '../registry/resource-registry.js';
 import type { KObject, ResourceType } from '../registry/resource-type.js';
-import type { Watcher } from '../storage/store.js';
+import { Informer, type InformerEventType } from '../client/informer.js';
 import {
   ContainerConfigError,
   CONTAINER_HASH_LABEL,
@@ -45,6 +50,7 @@ import { createHash } from 'node:crypto';
 import { ensureInfraImage, tarArchive } from './infra-image.js';
 import { ensurePodNetwork, type PodNetwork } from './pod-network.js';
 import { computePodStatus, type ObservedContainer, type WaitingReason } from './pod-status.js';
+import { PodSyncQueue } from './pod-sync-queue.js';
 import { CONTAINER_LABELS, type HostConnection } from './types.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -55,6 +61,13 @@ const BACKOFF_INITIAL_MS = 10_000;
 const BACKOFF_MAX_MS = 300_000;
 const DOCKER_CALL_MS = 30_000;
 const PULL_TIMEOUT_MS = 120_000;
+/**
+ * Pods syncing at once per node. dockerd starts containers about as fast one after another as in
+ * parallel (test bed: 30 at once ≈ 30 in a row), so a few keep it busy while each start stays quick.
+ */
+const DEFAULT_CONCURRENT_SYNCS = 2;
+/** How long an image found on the host is taken as present without asking again (IfNotPresent, Never). */
+const IMAGE_PRESENT_TTL_MS = 60_000;
 /** kubelet: maxContainerTerminationMessageLength, and the log fallback's 80 lines / 2048 bytes. */
 const MAX_TERMINATION_MESSAGE = 4096;
 const FALLBACK_LOG_LINES = 80;
@@ -73,6 +86,8 @@ export interface PodWorkerOptions {
   hostIP?: string;
   /** The host's SSH connection: removes a deleted pod's volume directories from the host. */
   connection?: HostConnection;
+  /** Pods syncing at once (a bounded work queue; deleted pods skip the bound), default 2. */
+  maxConcurrentSyncs?: number;
   /** Back-off base, default 10 s (tests shorten it). */
   backoffInitialMs?: number;
   /** Cluster DNS servers (kubelet --cluster-dns) for dnsPolicy ClusterFirst; none: Docker's resolver. */
@@ -151,6 +166,11 @@ interface ListedContainer {
   Created: number;
 }
 
+/** What a pass compares to tell whether a pod's containers changed: ids and states. */
+function fingerprint(containers: ListedContainer[]): string {
+  return containers.map((c) => `${c.Id}:${c.State}`).sort().join(',');
+}
+
 export class PodWorker {
   readonly nodeName: string;
   private readonly hostIP?: string;
@@ -162,10 +182,20 @@ export class PodWorker {
   private readonly secretType: ResourceType;
   private readonly resyncMs: number;
   private readonly backoffInitialMs: number;
-  private watcher?: Watcher;
+  private informer?: Informer;
+  private queue?: PodSyncQueue;
   private timer?: NodeJS.Timeout;
   private stopped = true;
-  private readonly work = new Map<string, { again: boolean; done: Promise<void> }>();
+  /** The pass's node-wide container list, per pod uid, and when it was asked for. */
+  private readonly prelisted = new Map<string, { containers: ListedContainer[]; at: number }>();
+  /** When each pod's last sync ended (performance.now()). */
+  private readonly syncEnded = new Map<string, number>();
+  /** What each pod's last completed sync saw, and whether it had nothing left to do (quiet). */
+  private readonly synced = new Map<string, { rv?: string; fingerprint: string; quiet: boolean }>();
+  /** The last status this worker wrote per pod: its resourceVersion and JSON (the informer may lag behind). */
+  private readonly written = new Map<string, { rv: string; status: string }>();
+  /** image reference → inspect result and when it was taken. */
+  private readonly images = new Map<string, { info: J; at: number }>();
   /** uid → namespace/name, learnt from the API and from container labels. */
   private readonly names = new Map<string, { namespace: string; name: string }>();
   private readonly backoff = new Map<string, BackOffEntry>();
@@ -217,7 +247,13 @@ export class PodWorker {
   async start(): Promise<void> {
     if (!this.stopped) return;
     this.stopped = false;
-    this.startWatch();
+    this.queue = new PodSyncQueue({
+      limit: this.opts.maxConcurrentSyncs ?? DEFAULT_CONCURRENT_SYNCS,
+      sync: (uid) => this.syncUid(uid),
+      onError: (uid, e) => logger.warn('pod sync failed', { node: this.nodeName, uid, pod: this.names.get(uid), error: errorText(e) }),
+    });
+    this.informer = new Informer(this.generic, this.podType, { fieldSelector: this.fieldSelector });
+    this.informer.on((type, obj) => this.onPodEvent(type, obj));
     const tick = () => {
       if (this.stopped) return;
       this.passRunning = this.resync()
@@ -236,81 +272,72 @@ export class PodWorker {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     if (this.proberTimer) clearInterval(this.proberTimer);
-    this.watcher?.cancel();
-    this.watcher = undefined;
+    this.informer?.stop();
     await this.passRunning;
     await this.proberRunning;
-    await Promise.all([...this.work.values()].map((w) => w.done));
+    await this.queue?.stop();
   }
 
-  private startWatch(): void {
-    this.generic
-      .watch(
-        this.podType,
-        undefined,
-        { fieldSelector: this.fieldSelector },
-        (ev) => {
-          const obj = ev.object as KObject;
-          const uid = obj?.metadata?.uid;
-          if (!uid || (ev.type !== 'ADDED' && ev.type !== 'MODIFIED' && ev.type !== 'DELETED')) return;
-          this.names.set(uid, { namespace: obj.metadata.namespace ?? 'default', name: obj.metadata.name! });
-          this.enqueue(uid);
-        },
-        () => {
-          // The watch ended (compaction, store restart): the periodic pass keeps converging; re-watch.
-          if (!this.stopped) setTimeout(() => !this.stopped && this.startWatch(), 1000);
-        },
-      )
-      .then((w) => {
-        if (this.stopped) w.cancel();
-        else this.watcher = w;
-      })
-      .catch((e) => {
-        logger.warn('pod watch failed', { node: this.nodeName, error: errorText(e) });
-        if (!this.stopped) setTimeout(() => !this.stopped && this.startWatch(), 1000);
-      });
+  /** Pod changes from the informer: each one syncs its pod, except the echo of our own status write. */
+  private onPodEvent(type: InformerEventType, obj: KObject): void {
+    const uid = obj.metadata?.uid;
+    if (!uid) return;
+    this.names.set(uid, { namespace: obj.metadata.namespace ?? 'default', name: obj.metadata.name! });
+    if (type === 'MODIFIED' && this.written.get(uid)?.rv === obj.metadata.resourceVersion) return;
+    void this.enqueue(uid);
   }
 
-  /** One full pass: every bound pod, and every container of pods that no longer exist. */
+  /**
+   * One full pass: one container list for the whole node (not one per pod), then a sync for every
+   * pod that may need one. A pod whose last sync found nothing to do, and whose object and
+   * containers have not changed since, is skipped: a steady node costs one Docker call per pass.
+   */
   async resync(): Promise<void> {
-    const { items } = await this.generic.list(this.podType, undefined, { fieldSelector: this.fieldSelector });
+    await this.informer!.start();
+    const listedAt = performance.now();
+    const byUid = new Map<string, ListedContainer[]>();
+    for (const c of await this.listContainers()) {
+      const uid = c.Labels[CONTAINER_LABELS.podUid];
+      if (uid) byUid.set(uid, [...(byUid.get(uid) ?? []), c]);
+    }
+    const pending: Array<Promise<void>> = [];
     const uids = new Set<string>();
-    for (const pod of items) {
+    for (const pod of this.informer!.list()) {
       const uid = pod.metadata.uid!;
       uids.add(uid);
       this.names.set(uid, { namespace: pod.metadata.namespace ?? 'default', name: pod.metadata.name! });
-      this.enqueue(uid);
+      const containers = byUid.get(uid) ?? [];
+      if (this.unchanged(pod, containers)) continue;
+      this.prelisted.set(uid, { containers, at: listedAt });
+      pending.push(this.enqueue(uid));
     }
-    for (const c of await this.listContainers()) {
-      const uid = c.Labels[CONTAINER_LABELS.podUid];
-      if (!uid || uids.has(uid)) continue;
-      this.names.set(uid, { namespace: c.Labels[CONTAINER_LABELS.podNamespace], name: c.Labels[CONTAINER_LABELS.podName] });
-      this.enqueue(uid);
+    for (const [uid, containers] of byUid) {
+      if (uids.has(uid)) continue;
+      const l = containers[0]!.Labels;
+      this.names.set(uid, { namespace: l[CONTAINER_LABELS.podNamespace], name: l[CONTAINER_LABELS.podName] });
+      this.prelisted.set(uid, { containers, at: listedAt });
+      pending.push(this.enqueue(uid));
     }
-    await Promise.all([...this.work.values()].map((w) => w.done));
+    await Promise.all(pending);
   }
 
-  /** Per-pod serialisation: one sync at a time; an event during a sync runs one more. */
-  private enqueue(uid: string): void {
-    if (this.stopped) return;
-    const w = this.work.get(uid);
-    if (w) {
-      w.again = true;
-      return;
-    }
-    const entry = { again: true, done: Promise.resolve() };
-    entry.done = (async () => {
-      while (entry.again && !this.stopped) {
-        entry.again = false;
-        try {
-          await this.syncUid(uid);
-        } catch (e) {
-          logger.warn('pod sync failed', { node: this.nodeName, uid, pod: this.names.get(uid), error: errorText(e) });
-        }
-      }
-      this.work.delete(uid);
-    })();
-    this.work.set(uid, entry);
+  /** The pod's last sync had nothing to do and neither the pod nor its containers changed since. */
+  private unchanged(pod: KObject, containers: ListedContainer[]): boolean {
+    const uid = pod.metadata.uid!;
+    const last = this.synced.get(uid);
+    if (!last?.quiet) return false;
+    const rv = pod.metadata.resourceVersion;
+    if (rv !== last.rv && rv !== this.written.get(uid)?.rv) return false;
+    return last.fingerprint === fingerprint(containers);
+  }
+
+  /** Pods being deleted (or gone) skip the queue's bound: they mostly wait out grace periods. */
+  private enqueue(uid: string): Promise<void> {
+    if (this.stopped || !this.queue) return Promise.resolve();
+    const ref = this.names.get(uid);
+    const pod = ref ? this.informer?.get(ref.namespace, ref.name) : undefined;
+    const urgent = !pod || pod.metadata.uid !== uid || !!pod.metadata.deletionTimestamp;
+    return this.queue.enqueue(uid, urgent);
   }
 
   private async listContainers(uid?: string): Promise<ListedContainer[]> {
@@ -329,26 +356,44 @@ export class PodWorker {
   }
 
   private async syncUid(uid: string): Promise<void> {
-    const ref = this.names.get(uid);
-    let pod: KObject | undefined;
-    if (ref) {
-      try {
-        pod = await this.generic.get(this.podType, ref.namespace, ref.name);
-      } catch (e) {
-        if (!(e instanceof ApiError && e.code === 404)) throw e;
+    const t0 = performance.now();
+    const writes = this.mutations;
+    const pre = this.prelisted.get(uid);
+    this.prelisted.delete(uid);
+    try {
+      const ref = this.names.get(uid);
+      let pod: KObject | undefined;
+      if (ref) {
+        pod = this.informer?.hasSynced ? this.informer.get(ref.namespace, ref.name) : await this.getPod(ref.namespace, ref.name);
       }
+      if (pod && (pod.metadata.uid !== uid || pod.spec?.nodeName !== this.nodeName)) pod = undefined;
+      // The pass's node-wide list serves only if it was taken after this pod's last sync ended
+      // (else it may miss what that sync did).
+      const containers = pre && pre.at > (this.syncEnded.get(uid) ?? -Infinity) ? pre.containers : await this.listContainers(uid);
+      if (!pod) {
+        this.synced.delete(uid);
+        await this.removeOrphan(uid, containers);
+        return;
+      }
+      if (pod.metadata.deletionTimestamp) {
+        this.synced.delete(uid);
+        await this.terminatePod(pod, containers);
+        return;
+      }
+      await this.syncPod(pod, containers);
+    } finally {
+      this.syncEnded.set(uid, performance.now());
+      logger.debug('pod synced', { node: this.nodeName, uid, pod: this.names.get(uid), ms: Math.round(performance.now() - t0), dockerWrites: this.mutations - writes });
     }
-    if (pod && (pod.metadata.uid !== uid || pod.spec?.nodeName !== this.nodeName)) pod = undefined;
-    const containers = await this.listContainers(uid);
-    if (!pod) {
-      await this.removeOrphan(uid, containers);
-      return;
+  }
+
+  private async getPod(namespace: string, name: string): Promise<KObject | undefined> {
+    try {
+      return await this.generic.get(this.podType, namespace, name);
+    } catch (e) {
+      if (e instanceof ApiError && e.code === 404) return undefined;
+      throw e;
     }
-    if (pod.metadata.deletionTimestamp) {
-      await this.terminatePod(pod, containers);
-      return;
-    }
-    await this.syncPod(pod, containers);
   }
 
   // ---------- sync ----------
@@ -368,8 +413,11 @@ export class PodWorker {
     if (terminal) {
       this.probeTargets.delete(pod.metadata.uid!);
       // A finished pod keeps its record; what still runs of it is stopped (kubelet killPod).
-      for (const c of listed) if (c.State === 'running') await this.stopContainer(pod, c, 0, c.Labels[CONTAINER_LABELS.role] !== 'infra');
-      await this.writeStatus(pod, await this.listContainers(pod.metadata.uid), waiting);
+      const stopping = listed.filter((c) => c.State === 'running');
+      for (const c of stopping) await this.stopContainer(pod, c, 0, c.Labels[CONTAINER_LABELS.role] !== 'infra');
+      const now = stopping.length ? await this.listContainers(pod.metadata.uid) : listed;
+      await this.writeStatus(pod, now, waiting);
+      this.recordSync(pod, now, stopping.length === 0);
       return;
     }
 
@@ -426,9 +474,21 @@ export class PodWorker {
       }
     }
     // Steady state costs one list per pass: the containers are listed again only when this sync changed them.
-    const now = this.mutations === mutationsBefore ? listed : await this.listContainers(pod.metadata.uid);
+    const quiet = this.mutations === mutationsBefore;
+    const now = quiet ? listed : await this.listContainers(pod.metadata.uid);
     this.probeTargets.set(pod.metadata.uid!, { pod, podIP: sandboxIP, containers: now.filter((c) => c.State === 'running' && c.Labels[CONTAINER_LABELS.role] === 'app') });
     await this.writeStatus(pod, now, waiting, sandbox, sandboxIP);
+    this.recordSync(pod, now, quiet && waiting.size === 0 && !!(sandbox || allDone));
+  }
+
+  /**
+   * Remembers what this sync saw. A quiet pod (nothing done, nothing waited for) is skipped by the
+   * next passes until it or its containers change — unless something in it changes with time alone:
+   * volumes refreshed from ConfigMaps/Secrets/tokens, or an active deadline.
+   */
+  private recordSync(pod: KObject, containers: ListedContainer[], quiet: boolean): void {
+    const timed = pod.spec?.activeDeadlineSeconds !== undefined || (pod.spec?.volumes ?? []).some((v: J) => fileVolumeKind(v));
+    this.synced.set(pod.metadata.uid!, { rv: pod.metadata.resourceVersion, fingerprint: fingerprint(containers), quiet: quiet && !timed });
   }
 
   private instances(listed: ListedContainer[], name: string): ListedContainer[] {
@@ -522,11 +582,19 @@ export class PodWorker {
   private async ensureImage(pod: KObject, c: J, role: 'app' | 'init', waiting: Map<string, WaitingReason>): Promise<J | undefined> {
     const image: string = c.image;
     const key = `${pod.metadata.uid}/${role}/${c.name}/image`;
-    let present: J | undefined;
-    try {
-      present = await bounded(this.docker.getImage(image).inspect(), DOCKER_CALL_MS, 'inspect image');
-    } catch (e) {
-      if (statusCode(e) !== 404) throw e;
+    const policy = c.imagePullPolicy ?? (/:latest$|^[^:@]*$/.test(image.split('/').pop() ?? '') ? 'Always' : 'IfNotPresent');
+    // IfNotPresent/Never: an image seen on the host a moment ago is still there (one inspect less per
+    // container start); Always asks the host every time.
+    const seen = this.images.get(image);
+    let present: J | undefined = policy !== 'Always' && seen && Date.now() - seen.at < IMAGE_PRESENT_TTL_MS ? seen.info : undefined;
+    if (!present) {
+      try {
+        present = await bounded(this.docker.getImage(image).inspect(), DOCKER_CALL_MS, 'inspect image');
+        this.images.set(image, { info: present, at: Date.now() });
+      } catch (e) {
+        if (statusCode(e) !== 404) throw e;
+        this.images.delete(image);
+      }
     }
     // Hosts reach no registry: an image already on the host is used even for policy Always
     // (the kubelet would pull, and the pull could only fail here).
@@ -534,7 +602,6 @@ export class PodWorker {
       await this.event(pod, c, 'Normal', 'Pulled', `Container image "${image}" already present on machine`, role);
       return present;
     }
-    const policy = c.imagePullPolicy ?? (/:latest$|^[^:@]*$/.test(image.split('/').pop() ?? '') ? 'Always' : 'IfNotPresent');
     if (policy === 'Never') {
       const message = `Container image "${image}" is not present with pull policy of Never`;
       waiting.set(c.name, { reason: 'ErrImageNeverPull', message });
@@ -558,6 +625,7 @@ export class PodWorker {
       }
       await this.pull(image, pullAuth(image, secrets));
       const info = await bounded(this.docker.getImage(image).inspect(), DOCKER_CALL_MS, 'inspect image');
+      this.images.set(image, { info, at: Date.now() });
       const secs = ((Date.now() - t0) / 1000).toFixed(3);
       await this.event(pod, c, 'Normal', 'Pulled', `Successfully pulled image "${image}" in ${secs}s (${secs}s including waiting). Image size: ${info.Size ?? 0} bytes.`, role);
       this.backoff.delete(key);
@@ -603,25 +671,27 @@ export class PodWorker {
   }
 
   private async startContainer(pod: KObject, c: J, role: 'app' | 'init', restartCount: number, sandboxId: string, podIP: string | undefined, waiting: Map<string, WaitingReason>): Promise<void> {
+    // The termination-message file must exist before Docker binds it (else it makes a directory).
+    // Written while the image is checked: the two calls do not depend on each other.
+    const rel = terminationFile(c.name, restartCount);
+    const parts = rel.split('/');
+    const tar = tarArchive([
+      { name: parts[0], type: 'dir', mode: 0o755 },
+      { name: parts.slice(0, 2).join('/'), type: 'dir', mode: 0o755 },
+      // 0666, as the kubelet chmods it, so a non-root container user can write its message.
+      { name: rel, type: 'file', data: Buffer.alloc(0), mode: 0o666 },
+    ]);
+    const prepared = bounded(this.docker.getContainer(sandboxId).putArchive(tar, { path: SANDBOX_POD_PATH }), DOCKER_CALL_MS, 'termination file').then(
+      () => `${podDir(pod)}/${rel}`,
+      (e) => {
+        // Without the file the container still runs; only its termination message is lost.
+        logger.warn('termination message file not prepared', { node: this.nodeName, pod: `${pod.metadata.namespace}/${pod.metadata.name}`, container: c.name, error: errorText(e) });
+        return undefined;
+      },
+    );
     const image = await this.ensureImage(pod, c, role, waiting);
+    const hostTerminationFile = await prepared;
     if (!image) return;
-    let hostTerminationFile: string | undefined;
-    try {
-      // The termination-message file must exist before Docker binds it (else it makes a directory).
-      const rel = terminationFile(c.name, restartCount);
-      const parts = rel.split('/');
-      const tar = tarArchive([
-        { name: parts[0], type: 'dir', mode: 0o755 },
-        { name: parts.slice(0, 2).join('/'), type: 'dir', mode: 0o755 },
-        // 0666, as the kubelet chmods it, so a non-root container user can write its message.
-        { name: rel, type: 'file', data: Buffer.alloc(0), mode: 0o666 },
-      ]);
-      await bounded(this.docker.getContainer(sandboxId).putArchive(tar, { path: SANDBOX_POD_PATH }), DOCKER_CALL_MS, 'termination file');
-      hostTerminationFile = `${podDir(pod)}/${rel}`;
-    } catch (e) {
-      // Without the file the container still runs; only its termination message is lost.
-      logger.warn('termination message file not prepared', { node: this.nodeName, pod: `${pod.metadata.namespace}/${pod.metadata.name}`, container: c.name, error: errorText(e) });
-    }
     let body: Record<string, J>;
     try {
       verifyRunAsNonRoot(pod, c, image.Config?.User);
@@ -647,6 +717,8 @@ export class PodWorker {
         if (info.State?.Running || (info.State?.StartedAt && !String(info.State.StartedAt).startsWith('0001'))) return;
         id = info.Id;
       } else {
+        // "No such image": it went away since we looked; look again next time.
+        if (statusCode(e) === 404) this.images.delete(c.image);
         const message = errorText(e);
         waiting.set(c.name, { reason: 'CreateContainerError', message });
         await this.event(pod, c, 'Warning', 'Failed', `Error: ${message}`, role);
@@ -801,7 +873,9 @@ export class PodWorker {
   private probeAll(): Promise<void> {
     if (this.proberRunning || this.stopped) return this.proberRunning ?? Promise.resolve();
     // One list per round: only containers that run now are probed (the targets come from the last sync).
-    this.proberRunning = (this.probeTargets.size ? this.listContainers() : Promise.resolve([]))
+    // Pods without probes need no round (their targets still serve runHandler's pod IP).
+    const probed = [...this.probeTargets.values()].some((t) => (t.pod.spec?.containers ?? []).some((c: J) => c.livenessProbe || c.readinessProbe || c.startupProbe));
+    this.proberRunning = (probed ? this.listContainers() : Promise.resolve([]))
       .then((all) => {
         const running = new Set(all.filter((c) => c.State === 'running').map((c) => c.Id));
         return Promise.all([...this.probeTargets.values()].map((t) => this.probePod(t.pod, t.podIP, t.containers.filter((c) => running.has(c.Id)))));
@@ -1049,7 +1123,18 @@ export class PodWorker {
         throw e;
       }
     }
-    const [listed] = (await bounded(this.docker.listContainers({ all: true, filters: { id: [id] } }), DOCKER_CALL_MS, 'list sandbox')) as unknown as ListedContainer[];
+    // One inspect gives both what a list would and the pod IP (sandboxIP reads it from the cache).
+    const info = await bounded(this.docker.getContainer(id).inspect(), DOCKER_CALL_MS, 'inspect sandbox');
+    const listed: ListedContainer = {
+      Id: info.Id,
+      Names: [info.Name],
+      Image: info.Config?.Image ?? '',
+      ImageID: info.Image,
+      State: info.State?.Status ?? (info.State?.Running ? 'running' : 'created'),
+      Labels: info.Config?.Labels ?? {},
+      Created: Math.floor(Date.parse(info.Created) / 1000) || 0,
+    };
+    this.inspectCache.set(listed.Id, { state: listed.State, info });
     return listed;
   }
 
@@ -1139,6 +1224,7 @@ export class PodWorker {
     this.names.delete(uid);
     this.probeTargets.delete(uid);
     this.claims.delete(uid);
+    for (const m of [this.synced, this.written, this.syncEnded, this.prelisted]) m.delete(uid);
   }
 
   // ---------- status and events ----------
@@ -1262,8 +1348,13 @@ export class PodWorker {
       now: new Date(),
       terminal: override,
     });
-    if (JSON.stringify(status) === JSON.stringify(pod.status ?? {})) return;
-    await this.generic.guaranteedUpdate(
+    const json = JSON.stringify(status);
+    // The informer's copy may not show our last write yet: compare with that write when it is newer.
+    const uid = pod.metadata.uid!;
+    const mine = this.written.get(uid);
+    const current = mine && Number(mine.rv) >= Number(pod.metadata.resourceVersion) ? mine.status : JSON.stringify(pod.status ?? {});
+    if (json === current) return;
+    const { object } = await this.generic.guaranteedUpdate(
       this.podType,
       pod.metadata.namespace ?? 'default',
       pod.metadata.name!,
@@ -1275,6 +1366,7 @@ export class PodWorker {
       { fieldManager: 'kubelet' },
       { subresource: 'status' },
     );
+    this.written.set(uid, { rv: object.metadata.resourceVersion!, status: json });
   }
 
   /**

@@ -90,6 +90,13 @@ function socketLike(ch: ClientChannel): Duplex {
     return push(chunk, encoding);
   };
   s.on('close', () => { if (timer) clearTimeout(timer); });
+  // ssh2's Channel.destroy() ignores its error argument; Node's http client destroys a request's
+  // socket with the reason (a request timeout, say) and expects it back as the socket's 'error'.
+  const destroy = s.destroy.bind(s);
+  s.destroy = (err?: Error): Duplex => {
+    if (err && !s.destroyed && s.listenerCount('error') > 0) s.emit('error', err);
+    return destroy();
+  };
   return s;
 }
 

@@ -177,6 +177,50 @@ spec:
     assert.equal(pulled.involvedObject.fieldPath, 'spec.containers{app}');
   });
 
+  it('starts 30 pods created at once on one host, all Running, without errors or duplicates', async () => {
+    const n = 30;
+    // A shell that leaves at once on SIGTERM, so the clean-up does not wait out grace periods.
+    const docs = Array.from({ length: n }, (_, i) => `apiVersion: v1
+kind: Pod
+metadata: {name: burst-${i}, labels: {burst: "yes"}}
+spec:
+  nodeName: ${nodes[0].name}
+  terminationGracePeriodSeconds: 1
+  containers:
+  - {name: app, image: busybox:latest, command: ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"]}
+`);
+    const started = Date.now();
+    await ts.kubectl().ok(['create', '-f', '-'], { input: docs.join('---\n') });
+    const pods = await until(
+      'all burst pods Running',
+      async () => {
+        const items = JSON.parse(await ts.kubectl().ok(['get', 'pods', '-l', 'burst=yes', '-o', 'json'])).items as J[];
+        return items.length === n && items.every((p) => p.status?.phase === 'Running') ? items : undefined;
+      },
+      120_000,
+    );
+    const seconds = (Date.now() - started) / 1000;
+    const ips = new Set(pods.map((p) => p.status.podIP));
+    assert.equal(ips.size, n, 'every pod has its own IP');
+    for (const ip of ips) assert.ok(inCidr(ip, POD_CIDRS[0]), `${ip} is in ${POD_CIDRS[0]}`);
+    // One sandbox and one app container per pod: nothing created twice under load.
+    for (const p of pods) {
+      const cs = await podContainers(0, p.metadata.uid);
+      assert.deepEqual(cs.map((c) => `${c.Labels[CONTAINER_LABELS.role]}:${c.State}`).sort(), ['app:running', 'infra:running'], p.metadata.name);
+      assert.equal(p.status.containerStatuses[0].restartCount, 0);
+    }
+    const warnings = (JSON.parse(await ts.kubectl().ok(['get', 'events', '--field-selector', 'type=Warning', '-o', 'json'])).items as J[]).filter((e) =>
+      String(e.involvedObject?.name).startsWith('burst-'),
+    );
+    assert.deepEqual(warnings.map((e) => `${e.involvedObject.name} ${e.reason}: ${e.message}`), []);
+    console.log(`      (${n} pods Running on one host ${seconds.toFixed(1)} s after kubectl create)`);
+    await ts.kubectl().ok(['delete', 'pods', '-l', 'burst=yes', '--wait=true', '--timeout=120s']);
+    await until('burst containers removed', async () => {
+      for (const p of pods) if ((await podContainers(0, p.metadata.uid)).length) return false;
+      return true;
+    }, 60_000);
+  });
+
   it('runs the three-container pod whose containers reach each other on 127.0.0.1', async () => {
     await apply(`apiVersion: v1
 kind: Pod

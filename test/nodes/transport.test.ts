@@ -401,6 +401,36 @@ describe('Host transport: SSH connection and Docker Engine API over it', functio
       assert.match(logs.toString('latin1'), /started\n/);
     });
 
+    it('reuses a few SSH channels for many Docker calls, and long streams do not hold up short calls', async () => {
+      const c = connect(rootEp);
+      await c.start();
+      let opened = 0;
+      const openStreamLocal = c.openStreamLocal.bind(c);
+      c.openStreamLocal = (path: string) => {
+        opened++;
+        return openStreamLocal(path);
+      };
+      const docker = createDockerClient(c);
+      for (let i = 0; i < 20; i++) await docker.listContainers({ all: true });
+      assert.equal(opened, 1, 'sequential calls share one keep-alive channel');
+      // A burst waits for pooled channels instead of opening one per call.
+      await Promise.all(Array.from({ length: 60 }, () => docker.listContainers({ all: true })));
+      assert.ok(opened <= 8, `${opened} channels for 60 parallel calls`);
+      // Twelve followed log streams (more than the pool holds) each get a channel of their own...
+      const ct = await docker.createContainer({ Image: 'busybox:latest', Cmd: ['sleep', '60'], Labels: { [TEST_LABEL]: TEST_LABEL_VALUE } });
+      await ct.start();
+      const streams = await Promise.all(Array.from({ length: 12 }, () => ct.logs({ follow: true, stdout: true, stderr: true })));
+      try {
+        // ...and short calls still answer at once.
+        const t0 = Date.now();
+        await docker.listContainers({ all: true });
+        assert.ok(Date.now() - t0 < 2000, `list took ${Date.now() - t0} ms with 12 streams open`);
+      } finally {
+        for (const st of streams) (st as unknown as { destroy(): void }).destroy();
+      }
+      await ct.remove({ force: true });
+    });
+
     it('works for a non-root SSH user in the docker group', async () => {
       assert.equal(host.user, TESTBED_USER);
       const c = connect(bed.nodes()[0]!);
