@@ -7,6 +7,7 @@
 import type Docker from 'dockerode';
 import { HOST_STATE_DIR } from './container-spec.js';
 import { INFRA_IMAGE } from './infra-image.js';
+import { prepareHostStateDir, removeStateDir } from './host-state.js';
 import { POD_NETWORK } from './pod-network.js';
 import { CONTAINER_LABELS, type HostConnection } from './types.js';
 
@@ -50,15 +51,17 @@ export async function cleanHost(docker: Docker, connection: HostConnection): Pro
   for (const n of networks.filter((n) => n.Name === POD_NETWORK && n.Labels?.[CONTAINER_LABELS.node] !== undefined)) {
     await step(`remove network ${n.Name}`, () => docker.getNetwork(n.Id).remove());
   }
-  await step(`remove image ${INFRA_IMAGE}`, () => docker.getImage(INFRA_IMAGE).remove());
   const uids = [...new Set(containers.map((c) => c.Labels?.[CONTAINER_LABELS.podUid] ?? ''))].filter((u) => /^[0-9a-f-]+$/i.test(u));
+  // Before the pause image goes: a non-root SSH user removes root-owned files through it.
   await step(`remove ${HOST_STATE_DIR}`, async () => {
-    const pods = uids.map((u) => `${HOST_STATE_DIR}/pods/${u}`).join(' ');
+    const owner = uids.length ? await prepareHostStateDir(connection, docker) : undefined;
+    for (const u of uids) await removeStateDir(connection, docker, `${HOST_STATE_DIR}/pods/${u}`, owner);
     const r = await connection.exec(
-      `${pods ? `rm -rf ${pods} && ` : ''}{ ! [ -d ${HOST_STATE_DIR}/pods ] || rmdir ${HOST_STATE_DIR}/pods 2>/dev/null || true; } && { ! [ -d ${HOST_STATE_DIR} ] || rmdir ${HOST_STATE_DIR} 2>/dev/null || true; }`,
+      `{ ! [ -d ${HOST_STATE_DIR}/pods ] || rmdir ${HOST_STATE_DIR}/pods 2>/dev/null || true; } && { ! [ -d ${HOST_STATE_DIR} ] || rmdir ${HOST_STATE_DIR} 2>/dev/null || true; }`,
       { timeoutMs: CALL_MS },
     );
     if (r.code !== 0) throw new Error(r.stderr.trim() || `exit code ${r.code}`);
   });
+  await step(`remove image ${INFRA_IMAGE}`, () => docker.getImage(INFRA_IMAGE).remove());
   return problems;
 }

@@ -129,6 +129,9 @@ export interface TarEntry {
   data?: Buffer;
   mode?: number;
   linkname?: string;
+  /** Owner the Engine gives the extracted entry (tar headers carry it); root by default. */
+  uid?: number;
+  gid?: number;
 }
 
 function tarHeader(e: TarEntry, size: number): Buffer {
@@ -146,8 +149,8 @@ function tarHeader(e: TarEntry, size: number): Buffer {
   }
   put(name, 0, 100);
   put(octal(e.mode ?? (e.type === 'dir' ? 0o755 : e.type === 'symlink' ? 0o777 : 0o644), 8), 100, 8);
-  put(octal(0, 8), 108, 8);
-  put(octal(0, 8), 116, 8);
+  put(octal(e.uid ?? 0, 8), 108, 8);
+  put(octal(e.gid ?? 0, 8), 116, 8);
   put(octal(size, 12), 124, 12);
   put(octal(Math.floor(Date.now() / 1000), 12), 136, 12);
   put('        ', 148, 8);
@@ -162,7 +165,7 @@ function tarHeader(e: TarEntry, size: number): Buffer {
   return header;
 }
 
-/** A ustar archive of the given entries (files, directories, symlinks), owned by root. */
+/** A ustar archive of the given entries (files, directories, symlinks), owned by root unless an entry says otherwise. */
 export function tarArchive(entries: TarEntry[]): Buffer {
   const parts: Buffer[] = [];
   for (const e of entries) {

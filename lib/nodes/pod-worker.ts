@@ -48,6 +48,7 @@ import {
 } from './container-spec.js';
 import { createHash } from 'node:crypto';
 import { ensureInfraImage, tarArchive } from './infra-image.js';
+import { prepareHostStateDir, removeStateDir, type HostOwner } from './host-state.js';
 import { ensurePodNetwork, type PodNetwork } from './pod-network.js';
 import { computePodStatus, type ObservedContainer, type WaitingReason } from './pod-status.js';
 import { PodSyncQueue } from './pod-sync-queue.js';
@@ -220,6 +221,8 @@ export class PodWorker {
   /** uid/volume/path → a projected token and when to renew it (80 % of its life, as the kubelet). */
   private readonly tokenCache = new Map<string, { token: string; renewAt: number }>();
   private setup?: Promise<PodNetwork>;
+  /** The SSH user when it is not root (pod directories are then removed through the Engine: lib/nodes/host-state.ts). */
+  private hostOwner?: HostOwner;
   private passRunning?: Promise<void>;
 
   constructor(private readonly opts: PodWorkerOptions) {
@@ -1066,6 +1069,7 @@ export class PodWorker {
   private ensureSetup(): Promise<PodNetwork> {
     this.setup ??= (async () => {
       await bounded(ensureInfraImage(this.docker), DOCKER_CALL_MS, 'import infra image');
+      if (this.opts.connection) this.hostOwner = await bounded(prepareHostStateDir(this.opts.connection, this.docker), DOCKER_CALL_MS, 'host state directory');
       const podCIDR = this.opts.podCIDR ?? (await this.nodePodCIDR());
       return bounded(ensurePodNetwork(this.docker, { nodeName: this.nodeName, podCIDR }), DOCKER_CALL_MS, 'pod network');
     })();
@@ -1217,7 +1221,10 @@ export class PodWorker {
       logger.debug('pod volumes not removed', { node: this.nodeName, uid, error: errorText(e) });
     }
     if (listed.length && this.opts.connection && /^[0-9a-f-]+$/i.test(uid)) {
-      await this.opts.connection.exec(`rm -rf ${HOST_STATE_DIR}/pods/${uid}`, { timeoutMs: 30_000 }).catch(() => undefined);
+      await this.ensureSetup().catch(() => undefined); // learns whether the SSH user is root
+      await removeStateDir(this.opts.connection, this.docker, `${HOST_STATE_DIR}/pods/${uid}`, this.hostOwner).catch((e) =>
+        logger.warn('pod directory not removed', { node: this.nodeName, uid, error: errorText(e) }),
+      );
     }
     for (const k of [...this.backoff.keys()]) if (k.startsWith(`${uid}/`)) this.backoff.delete(k);
     for (const m of [this.events, this.volumeVersions, this.tokenCache]) for (const k of [...m.keys()]) if (k.startsWith(`${uid}/`)) m.delete(k);

@@ -376,8 +376,40 @@ function removeNetwork(state: BedState): void {
   if (state.bridge && existsSync(`/sys/class/net/${state.bridge}`)) sh('ip', ['link', 'del', state.bridge]);
 }
 
+/**
+ * The bed's hosts share this machine's /var/lib: the pod directories kubeshim made there for the
+ * containers of this bed's engines go with the bed (found from each engine's container configs).
+ */
+function removePodStateDirs(dir: string): void {
+  let hosts: string[] = [];
+  try {
+    hosts = readdirSync(dir).filter((h) => /^h\d+$/.test(h));
+  } catch {
+    return;
+  }
+  for (const h of hosts) {
+    const containers = join(dir, h, 'docker', 'containers');
+    let ids: string[] = [];
+    try {
+      ids = readdirSync(containers);
+    } catch {
+      continue;
+    }
+    for (const id of ids) {
+      try {
+        const labels = JSON.parse(readFileSync(join(containers, id, 'config.v2.json'), 'utf8')).Config?.Labels ?? {};
+        const uid = labels['io.kubernetes.pod.uid'];
+        if (typeof uid === 'string' && /^[0-9a-f-]+$/i.test(uid)) rmSync(join('/var/lib/kubeshim/pods', uid), { recursive: true, force: true });
+      } catch {
+        // not a container config (or half written): nothing of ours to find
+      }
+    }
+  }
+}
+
 function removeFiles(state: BedState): void {
   unmountUnder(state.dir);
+  removePodStateDirs(state.dir);
   rmSync(state.dir, { recursive: true, force: true });
   if (state.subnet !== undefined) {
     // Only our own reservation: after a double teardown another bed may hold the same /24 by now.
