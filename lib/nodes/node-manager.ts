@@ -82,8 +82,9 @@ export class NodeManager {
     const connection = createHostConnection(endpoint);
     const docker = createDockerClient(connection, { socketPath: endpoint.dockerSocket });
     const agent = new NodeAgent({ endpoint, connection, docker, generic: this.generic, registry: this.registry, heartbeatMs: this.opts.heartbeatMs });
-    const stats = new NodeStatsCollector({ nodeName: endpoint.name, connection, docker, intervalMs: this.opts.metricsIntervalMs });
-    const node: ManagedNode = { endpoint, source, connection, docker, agent, stats };
+    const node: ManagedNode = { endpoint, source, connection, docker, agent } as ManagedNode;
+    node.stats = new NodeStatsCollector({ nodeName: endpoint.name, connection, docker, intervalMs: this.opts.metricsIntervalMs, busy: () => node.worker?.busy ?? false });
+    const stats = node.stats;
     this.nodes.set(endpoint.name, node);
     // The connection keeps retrying in the background; until it is up the Node says why not.
     connection.start().catch((e: { fault?: { reason: string; message: string } }) => {

@@ -271,6 +271,12 @@ export class PodWorker {
     this.proberTimer.unref();
   }
 
+  /** Pods queued for a sync or syncing (other work on the host may wait for this to be false). */
+  get busy(): boolean {
+    const { waiting, active } = this.queue?.size ?? { waiting: 0, active: 0 };
+    return waiting + active > 0;
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);

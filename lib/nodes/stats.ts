@@ -4,8 +4,11 @@
 // collector per node samples the host every interval and keeps only the last result, from which
 // lib/api/metrics.ts answers metrics.k8s.io requests.
 //
-// Host figures come from /proc over the node's SSH connection (one exec a cycle); container
-// figures from the Engine API's GET /containers/{id}/stats?stream=false (API 1.26), a few at a time.
+// Everything comes from one exec over the node's SSH connection a cycle: host figures from /proc,
+// container figures from each container's cgroup files (as cAdvisor reads them; found through the
+// container's main pid, which one inspect per new container gives). The Engine's stats endpoint
+// is not used: at API 1.26 each call samples for a second or two inside dockerd, and a node
+// with 30 containers kept dockerd so busy that pod starts on it slowed down several-fold.
 import type Docker from 'dockerode';
 import { logger } from '../log.js';
 import { sectionedCommand, splitSections } from './node-info.js';
@@ -13,7 +16,7 @@ import { CONTAINER_LABELS, type HostConnection } from './types.js';
 
 /** metrics-server's default --metric-resolution. */
 export const DEFAULT_METRICS_INTERVAL_MS = 15_000;
-/** Stats calls in flight per node: each holds an SSH channel and, at API 1.26, ~1-2 s of dockerd's time. */
+/** Inspects in flight per node (one per new container, for its pid). */
 const DEFAULT_CONCURRENCY = 4;
 const DEFAULT_CALL_TIMEOUT_MS = 10_000;
 
@@ -123,24 +126,54 @@ export function nodeWorkingSetBytes(meminfo: string): number | undefined {
   return Math.max(0, total - free - (kb.get('Inactive(file)') ?? 0)) * 1024;
 }
 
-// ---------- container figures (Engine API stats) ----------
+// ---------- container figures (cgroup files) ----------
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type J = any;
 
-/** Working set of a container: usage minus inactive file cache (cgroup v1 total_inactive_file, v2 inactive_file). */
-export function containerWorkingSetBytes(stats: J): number {
-  const m = stats?.memory_stats ?? {};
-  const usage = Number(m.usage ?? 0);
-  const inactive = Number(m.stats?.total_inactive_file ?? m.stats?.inactive_file ?? 0);
-  return Math.max(0, usage - inactive);
+/**
+ * A shell script printing `ID CPU_NS MEMORY_USAGE INACTIVE_FILE` for each `id:pid`, from the
+ * cgroup of the pid: cgroup v2 (cpu.stat usage_usec, memory.current, memory.stat inactive_file) or
+ * v1 (cpuacct.usage, memory.usage_in_bytes, memory.stat total_inactive_file, CentOS 7's kind).
+ * Builtins only, so a node with many containers costs no forks.
+ */
+export function cgroupReadingScript(pairs: Array<{ id: string; pid: number }>): string {
+  const list = pairs.filter((p) => /^[0-9a-f]+$/.test(p.id) && Number.isInteger(p.pid) && p.pid > 0).map((p) => `${p.id}:${p.pid}`).join(' ');
+  return [
+    // No command substitution: every figure is read by builtins into $r, so the script forks nothing.
+    'kv() { r=0; [ -r "$1" ] || return 0; while read -r k v; do if [ "$k" = "$2" ]; then r=$v; return 0; fi; done < "$1"; }',
+    'one() { r=0; [ -r "$1" ] && read -r r < "$1"; [ -n "$r" ] || r=0; }',
+    `for e in ${list}; do`,
+    '  id=${e%%:*}; pid=${e#*:}; [ -r /proc/$pid/cgroup ] || continue',
+    '  if [ -f /sys/fs/cgroup/cgroup.controllers ]; then',
+    '    p=; while IFS=: read -r n c q; do [ "$n" = 0 ] && p=$q; done < /proc/$pid/cgroup',
+    '    d=/sys/fs/cgroup$p; kv $d/cpu.stat usage_usec; u=${r}000; one $d/memory.current; m=$r; kv $d/memory.stat inactive_file; i=$r',
+    '  else',
+    '    cp=; mp=; while IFS=: read -r n c q; do case ",$c," in *,cpuacct,*) cp=$q;; esac; case ",$c," in *,memory,*) mp=$q;; esac; done < /proc/$pid/cgroup',
+    '    one /sys/fs/cgroup/cpuacct$cp/cpuacct.usage; u=$r; one /sys/fs/cgroup/memory$mp/memory.usage_in_bytes; m=$r; kv /sys/fs/cgroup/memory$mp/memory.stat total_inactive_file; i=$r',
+    '  fi',
+    '  echo "$id $u $m $i"',
+    'done',
+  ].join('\n');
 }
 
-/** Parses Docker's RFC 3339 nano timestamps; the zero time ("0001-01-01T00:00:00Z") means "none". */
-function readTime(s: unknown): number | undefined {
-  if (typeof s !== 'string') return undefined;
-  const t = Date.parse(s);
-  return Number.isFinite(t) && t > 0 ? t : undefined;
+interface CgroupReading {
+  cpuNs: number;
+  /** Working set: usage minus inactive file cache. */
+  memoryBytes: number;
+}
+
+/** Parses cgroupReadingScript's output. */
+export function parseCgroupReadings(text: string): Map<string, CgroupReading> {
+  const out = new Map<string, CgroupReading>();
+  for (const line of text.split('\n')) {
+    const [id, cpu, usage, inactive] = line.trim().split(/\s+/);
+    if (!id || cpu === undefined) continue;
+    const n = [cpu, usage, inactive].map((x) => Number(x ?? 0));
+    if (n.some((x) => !Number.isFinite(x))) continue;
+    out.set(id, { cpuNs: n[0], memoryBytes: Math.max(0, n[1] - n[2]) });
+  }
+  return out;
 }
 
 /** CPU rate from two cumulative usage readings (ns of CPU time) taken `ms` apart. */
@@ -151,7 +184,8 @@ function rate(usageNs: number, prevNs: number, ms: number): number {
 
 interface CpuReading {
   usageNs: number;
-  at: number;
+  /** Host uptime (s) at the reading: the host's monotonic clock. */
+  atS: number;
 }
 
 async function bounded<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
@@ -183,8 +217,13 @@ export interface NodeStatsCollectorOptions {
   docker: Docker;
   /** Time between samples (metrics-server's --metric-resolution, default 15 s). */
   intervalMs?: number;
-  /** Container stats calls in flight (default 4). */
+  /** Container inspects (for the pid of a new container) in flight (default 4). */
   concurrency?: number;
+  /**
+   * True while the node's pod worker has syncs queued or running: a sample then waits (up to two
+   * intervals, so figures never go stale), as the kubelet's housekeeping yields to pod work.
+   */
+  busy?: () => boolean;
   callTimeoutMs?: number;
 }
 
@@ -203,12 +242,15 @@ export class NodeStatsCollector {
   private stopped = true;
   private prevHost?: { busyTicks: number; uptimeS: number };
   private readonly prevCpu = new Map<string, CpuReading>();
+  /** Main pid of each running container seen (stable for the container's life). */
+  private readonly pids = new Map<string, number>();
   private nodeSample?: UsageSample;
   private podSamples = new Map<string, PodUsageSample>();
   /** When the last host and container samples were taken (local clock). */
   private hostAt = 0;
   private podsAt = 0;
   private readonly onReady = () => this.schedule(0);
+  private lastRunAt = 0;
 
   constructor(private readonly opts: NodeStatsCollectorOptions) {
     this.intervalMs = opts.intervalMs ?? DEFAULT_METRICS_INTERVAL_MS;
@@ -250,6 +292,8 @@ export class NodeStatsCollector {
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       if (this.running) return;
+      if (this.opts.busy?.() && Date.now() - this.lastRunAt < 2 * this.intervalMs) return this.schedule(1000);
+      this.lastRunAt = Date.now();
       this.running = this.collect()
         .catch((e) => logger.debug('node stats not collected', { node: this.opts.nodeName, error: e instanceof Error ? e.message : String(e) }))
         .finally(() => {
@@ -262,26 +306,53 @@ export class NodeStatsCollector {
 
   private async collect(): Promise<void> {
     if (this.opts.connection.state !== 'ready') return;
-    await Promise.all([this.collectHost(), this.collectContainers()]);
-  }
+    const { docker, nodeName } = this.opts;
+    const listed = (await bounded(
+      docker.listContainers({ filters: { label: [`${CONTAINER_LABELS.node}=${nodeName}`], status: ['running'] } }),
+      this.callTimeoutMs,
+      'list containers',
+    )) as unknown as ListedContainer[];
+    // The sandbox holds namespaces only; metrics-server's pod figures are the sum of its containers.
+    const containers = listed.filter((c) => c.Labels[CONTAINER_LABELS.role] !== 'infra' && c.Labels[CONTAINER_LABELS.podUid]);
+    await pool(containers.filter((c) => !this.pids.has(c.Id)), this.concurrency, async (c) => {
+      try {
+        const info = (await bounded(docker.getContainer(c.Id).inspect(), this.callTimeoutMs, 'inspect container')) as J;
+        if (info?.State?.Pid > 0) this.pids.set(c.Id, info.State.Pid);
+      } catch (e) {
+        // Gone meanwhile: no figures for it this time.
+        logger.debug('container not inspected for stats', { node: nodeName, container: c.Id.slice(0, 12), error: e instanceof Error ? e.message : String(e) });
+      }
+    });
+    const running = new Set(containers.map((c) => c.Id));
+    for (const id of [...this.pids.keys()]) if (!running.has(id)) this.pids.delete(id);
+    const pairs = containers.filter((c) => this.pids.has(c.Id)).map((c) => ({ id: c.Id, pid: this.pids.get(c.Id)! }));
 
-  /** /proc/uptime pairs each /proc/stat read with the host's own monotonic clock. */
-  private async collectHost(): Promise<void> {
-    const first = !this.prevHost;
-    const sections = ['cat /proc/uptime /proc/stat', 'cat /proc/meminfo', 'getconf CLK_TCK'];
-    // The very first sample takes two readings a second apart, so the node has figures at once.
-    if (first) sections.push('sleep 1; cat /proc/uptime /proc/stat');
+    // One exec: /proc/uptime pairs each reading with the host's monotonic clock. The first sample,
+    // or one with containers never read before, reads twice a second apart so that every figure
+    // has a window at once.
+    const reading = ['cat /proc/uptime /proc/stat', cgroupReadingScript(pairs)];
+    const twice = !this.prevHost || pairs.some((p) => !this.prevCpu.has(p.id));
+    const sections = [...reading, 'cat /proc/meminfo', 'getconf CLK_TCK'];
+    if (twice) sections.push('sleep 1', ...reading);
     const res = await this.opts.connection.exec(sectionedCommand(sections), { timeoutMs: this.callTimeoutMs });
     const s = splitSections(res.stdout);
-    const reading = (text: string | undefined) => {
+    const hz = Number(s[3]) > 0 ? Number(s[3]) : 100;
+    const hostReading = (text: string | undefined) => {
       const uptimeS = Number((text ?? '').split(/\s+/)[0]);
       const cpu = parseProcStatCpu(text ?? '');
       return cpu && Number.isFinite(uptimeS) ? { busyTicks: cpu.busyTicks, uptimeS } : undefined;
     };
-    const hz = Number(s[2]) > 0 ? Number(s[2]) : 100;
-    const a = first ? reading(s[0]) : this.prevHost;
-    const b = reading(first ? s[3] : s[0]);
-    const memory = nodeWorkingSetBytes(s[1] ?? '');
+    const first = { host: hostReading(s[0]), cgroups: parseCgroupReadings(s[1] ?? '') };
+    const last = twice ? { host: hostReading(s[5]), cgroups: parseCgroupReadings(s[6] ?? '') } : first;
+    this.sampleHost(twice ? first.host : this.prevHost, last.host, hz, s[2] ?? '');
+    if (!last.host) return;
+    // Readings from the first half stand in as the previous ones of containers seen for the first time.
+    if (twice && first.host) for (const [id, r] of first.cgroups) if (!this.prevCpu.has(id)) this.prevCpu.set(id, { usageNs: r.cpuNs, atS: first.host.uptimeS });
+    this.samplePods(containers, last.cgroups, last.host.uptimeS);
+  }
+
+  private sampleHost(a: { busyTicks: number; uptimeS: number } | undefined, b: { busyTicks: number; uptimeS: number } | undefined, hz: number, meminfo: string): void {
+    const memory = nodeWorkingSetBytes(meminfo);
     if (!b || memory === undefined) throw new Error('unreadable /proc/stat or /proc/meminfo');
     this.prevHost = b;
     if (!a || b.uptimeS <= a.uptimeS) return;
@@ -295,52 +366,31 @@ export class NodeStatsCollector {
     };
   }
 
-  private async collectContainers(): Promise<void> {
-    const { docker, nodeName } = this.opts;
-    const listed = (await bounded(
-      docker.listContainers({ filters: { label: [`${CONTAINER_LABELS.node}=${nodeName}`], status: ['running'] } }),
-      this.callTimeoutMs,
-      'list containers',
-    )) as unknown as ListedContainer[];
-    // The sandbox holds namespaces only; metrics-server's pod figures are the sum of its containers.
-    const containers = listed.filter((c) => c.Labels[CONTAINER_LABELS.role] !== 'infra' && c.Labels[CONTAINER_LABELS.podUid]);
-    const results = await pool(containers, this.concurrency, async (c) => {
-      try {
-        const stats = await bounded(docker.getContainer(c.Id).stats({ stream: false }), this.callTimeoutMs, 'container stats');
-        return { c, stats: stats as J };
-      } catch (e) {
-        // A container that stopped meanwhile has no figures; the others still count.
-        logger.debug('container stats failed', { node: nodeName, container: c.Id.slice(0, 12), error: e instanceof Error ? e.message : String(e) });
-        return { c, stats: undefined };
-      }
-    });
+  private samplePods(containers: ListedContainer[], readings: Map<string, CgroupReading>, atS: number): void {
     const pods = new Map<string, PodUsageSample>();
-    const seen = new Set<string>();
     const now = new Date();
-    for (const { c, stats } of results) {
-      if (!stats) continue;
-      seen.add(c.Id);
-      const at = readTime(stats.read) ?? now.getTime();
-      const usageNs = Number(stats.cpu_stats?.cpu_usage?.total_usage ?? 0);
-      // The rate over our own interval (as metrics-server's between two scrapes); a container seen
-      // for the first time uses the Engine's previous reading of this very call (~1 s earlier).
-      const prev = this.prevCpu.get(c.Id) ?? { usageNs: Number(stats.precpu_stats?.cpu_usage?.total_usage ?? 0), at: readTime(stats.preread) ?? 0 };
-      this.prevCpu.set(c.Id, { usageNs, at });
-      if (!prev.at || !prev.usageNs || at <= prev.at) continue;
+    for (const c of containers) {
+      const r = readings.get(c.Id);
+      if (!r) continue;
+      // The rate over our own interval, as metrics-server's between two scrapes.
+      const prev = this.prevCpu.get(c.Id);
+      this.prevCpu.set(c.Id, { usageNs: r.cpuNs, atS });
+      if (!prev || atS <= prev.atS) continue;
+      const windowMs = Math.round((atS - prev.atS) * 1000);
       const key = `${c.Labels[CONTAINER_LABELS.podNamespace]}/${c.Labels[CONTAINER_LABELS.podName]}`;
-      const pod = pods.get(key) ?? { uid: c.Labels[CONTAINER_LABELS.podUid], timestamp: new Date(at), windowMs: at - prev.at, containers: [] };
+      const pod = pods.get(key) ?? { uid: c.Labels[CONTAINER_LABELS.podUid], timestamp: now, windowMs, containers: [] };
       if (pod.uid !== c.Labels[CONTAINER_LABELS.podUid]) continue;
       const name = c.Labels[CONTAINER_LABELS.containerName] ?? '';
       // Two instances of one container (a restart racing the listing): the later run counts.
       const i = pod.containers.findIndex((x) => x.name === name);
-      const usage = { name, cpuNanoCores: rate(usageNs, prev.usageNs, at - prev.at), memoryBytes: containerWorkingSetBytes(stats) };
+      const usage = { name, cpuNanoCores: rate(r.cpuNs, prev.usageNs, windowMs), memoryBytes: r.memoryBytes };
       if (i >= 0) pod.containers[i] = usage;
       else pod.containers.push(usage);
-      if (at > pod.timestamp.getTime()) pod.timestamp = new Date(at);
-      pod.windowMs = Math.max(pod.windowMs, at - prev.at);
+      pod.windowMs = Math.max(pod.windowMs, windowMs);
       pods.set(key, pod);
     }
-    for (const id of [...this.prevCpu.keys()]) if (!seen.has(id)) this.prevCpu.delete(id);
+    const live = new Set(containers.map((c) => c.Id));
+    for (const id of [...this.prevCpu.keys()]) if (!live.has(id)) this.prevCpu.delete(id);
     for (const p of pods.values()) p.containers.sort((a, b) => a.name.localeCompare(b.name));
     this.podSamples = pods;
     this.podsAt = Date.now();

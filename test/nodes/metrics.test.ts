@@ -1,12 +1,13 @@
 // metrics.k8s.io on the 3-host test bed: `kubectl top node` and `kubectl top pod` with stock
-// kubectl 1.32, fed by each node's usage collector (host /proc over SSH, Docker stats over the
-// Engine API 1.26).
+// kubectl 1.32, fed by each node's usage collector (host /proc and the containers' cgroup files,
+// one exec over SSH a cycle).
 import { strict as assert } from 'node:assert';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serve, type RunningServer } from '../../lib/api/server.js';
-import { formatCpuNanoCores, formatMemoryBytes, goDurationString } from '../../lib/nodes/stats.js';
+import { cgroupReadingScript, formatCpuNanoCores, formatMemoryBytes, goDurationString, parseCgroupReadings } from '../../lib/nodes/stats.js';
+import { execFileSync } from 'node:child_process';
 import { startTestbed, type Testbed } from '../testbed/testbed.js';
 import { Kubectl, kubectlPath } from '../helpers/kubectl.js';
 import { ApiClient } from '../helpers/http.js';
@@ -32,6 +33,28 @@ describe('Usage figures as metrics-server prints them', () => {
     assert.equal(goDurationString(1000), '1s');
     assert.equal(goDurationString(60_500), '1m0.5s');
     assert.equal(goDurationString(250), '250ms');
+  });
+});
+
+describe('Container figures from cgroup files', () => {
+  it('reads CPU time and working set of a process from its cgroup (this machine\'s cgroup version)', () => {
+    // This test process burns some CPU first, so its cgroup's counter is well above zero.
+    const until = Date.now() + 50;
+    while (Date.now() < until);
+    const id = 'abc123';
+    const out = execFileSync('sh', ['-c', cgroupReadingScript([{ id, pid: process.pid }, { id: 'def456', pid: 999_999_999 }])], { encoding: 'utf8' });
+    const readings = parseCgroupReadings(out);
+    assert.deepEqual([...readings.keys()], [id], 'a process that does not exist is left out');
+    const r = readings.get(id)!;
+    assert.ok(r.cpuNs > 50e6, `cpu ${r.cpuNs} ns`);
+    assert.ok(r.memoryBytes > 1024 * 1024, `working set ${r.memoryBytes} bytes`);
+  });
+  it('parses cgroup v1 and v2 lines and skips broken ones', () => {
+    const r = parseCgroupReadings('aa 1500000 4096000 1024000\nbb 0 0 0\nbroken\ncc x 1 1\n');
+    assert.deepEqual(r.get('aa'), { cpuNs: 1_500_000, memoryBytes: 3_072_000 });
+    assert.deepEqual(r.get('bb'), { cpuNs: 0, memoryBytes: 0 });
+    assert.equal(r.has('cc'), false);
+    assert.equal(r.has('broken'), false);
   });
 });
 
