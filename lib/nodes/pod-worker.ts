@@ -49,6 +49,7 @@ import {
 import { createHash } from 'node:crypto';
 import { ensureInfraImage, tarArchive } from './infra-image.js';
 import { prepareHostStateDir, removeStateDir, type HostOwner } from './host-state.js';
+import { grpcHealthCheck } from './grpc-probe.js';
 import { ensurePodNetwork, type PodNetwork } from './pod-network.js';
 import { computePodStatus, type ObservedContainer, type WaitingReason } from './pod-status.js';
 import { PodSyncQueue } from './pod-sync-queue.js';
@@ -871,7 +872,18 @@ export class PodWorker {
         // prober/http: 200–399 succeed.
         return code >= 200 && code < 400 ? undefined : `HTTP probe failed with statuscode: ${code}`;
       }
-      if (h.grpc) return undefined; // gRPC health checks are not run yet: treated as healthy
+      if (h.grpc) {
+        const port = Number(h.grpc.port);
+        if (!ip) return 'error: the pod has no IP to probe yet';
+        const addr = `${ip}:${port}`;
+        let sock: import('node:stream').Duplex;
+        try {
+          sock = await this.dial(ip, port, timeoutMs);
+        } catch (e) {
+          return `error: failed to connect service at "${addr}": ${errorText(e)}`;
+        }
+        return grpcHealthCheck(sock, addr, h.grpc.service ?? '', timeoutMs);
+      }
       return undefined;
     } catch (e) {
       return errorText(e);
