@@ -27,6 +27,7 @@ export interface DockerClientOptions {
 }
 
 interface ClientMeta {
+  agent: SshDockerAgent;
   conn: HostConnection;
   socketPath: string;
   version: string;
@@ -66,6 +67,9 @@ export function longLivedDockerCall(method: string | undefined, path: string, he
  * multi-second stalls of the next call, and every call paid a channel open round trip. A stream
  * (logs -f, attach, exec) holds its channel for as long as it lasts; a hijacked one leaves the pool.
  */
+const LONG_LIVED = 'kubeshimLongLived';
+const isLongLived = (options: http.ClientRequestArgs): boolean => (options as Record<string, unknown>)[LONG_LIVED] === true;
+
 class SshDockerAgent extends http.Agent {
   readonly #conn: HostConnection;
   readonly #socketPath: string;
@@ -83,6 +87,8 @@ class SshDockerAgent extends http.Agent {
   /** Channels of long-lived calls: never pooled. */
   readonly #own = new WeakSet<Duplex>();
   #streams = 0;
+  /** Channels of long-lived calls now open. */
+  openStreams = 0;
   /** Ordinary calls in flight, and those waiting for one to finish (Node's own maxSockets does not
    * count channels still opening, so a burst would open one each). */
   #inFlight = 0;
@@ -91,14 +97,18 @@ class SshDockerAgent extends http.Agent {
   /** The Agent pools (and bounds) sockets per name: every long-lived call gets a name of its own. */
   override getName(options?: http.ClientRequestArgs): string {
     const base = super.getName(options ?? {});
-    return options && longLivedDockerCall(options.method, options.path ?? '', options.headers as http.OutgoingHttpHeaders) ? `${base}:stream:${++this.#streams}` : base;
+    return options && isLongLived(options) ? `${base}:stream:${++this.#streams}` : base;
   }
 
   override createConnection(options: http.ClientRequestArgs, cb?: (err: Error | null, stream: Duplex) => void): undefined {
-    const own = longLivedDockerCall(options.method, options.path ?? '', options.headers as http.OutgoingHttpHeaders);
+    const own = isLongLived(options);
     this.#conn.openStreamLocal(this.#socketPath).then(
       (ch) => {
-        if (own) this.#own.add(ch);
+        if (own) {
+          this.#own.add(ch);
+          this.openStreams++;
+          ch.once('close', () => this.openStreams--);
+        }
         // dockerd (or sshd) ended a pooled channel: drop it rather than hand it to the next request.
         // One in use ends the usual way, and keepSocketAlive then refuses to pool it.
         ch.on('end', () => {
@@ -155,7 +165,12 @@ class SshDockerAgent extends http.Agent {
     req.once('upgrade', (res: http.IncomingMessage) => answered(res.statusCode));
     req.once('close', () => clearTimeout(timer));
     const add = (): void => (http.Agent.prototype as unknown as { addRequest(r: http.ClientRequest, o: http.RequestOptions): void }).addRequest.call(this, req, options);
-    if (longLivedDockerCall(req.method, req.path, options.headers as http.OutgoingHttpHeaders)) return add();
+    // The Agent hands getName and createConnection its own copy of the options with path nulled
+    // (path means a unix socket to it): the request's kind travels in a flag of its own.
+    if (longLivedDockerCall(req.method, req.path, options.headers as http.OutgoingHttpHeaders)) {
+      (options as Record<string, unknown>)[LONG_LIVED] = true;
+      return add();
+    }
     const go = (): void => {
       this.#inFlight++;
       req.once('close', () => {
@@ -186,8 +201,23 @@ export function createDockerClient(conn: HostConnection, opts: DockerClientOptio
   const agent = new SshDockerAgent(conn, socketPath, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   // host/port only fill the Host header and the agent's pool key; the agent decides where bytes go.
   const docker = new Docker({ protocol: 'http', host: 'docker', port: 80, version: `v${version}`, agent } as Docker.DockerOptions);
-  META.set(docker, { conn, socketPath, version });
+  META.set(docker, { conn, socketPath, version, agent });
   return docker;
+}
+
+/**
+ * Opens (and closes) a channel to the Docker socket. Pooled keep-alive channels outlive a socket
+ * that vanished, or a dockerd now listening on a new one: health checks also connect afresh, as
+ * any new client would. Fails with the transport's fault (DockerSocketUnavailable …).
+ */
+export async function probeDockerSocket(docker: DockerClient): Promise<void> {
+  const meta = META.get(docker);
+  if (meta) (await meta.conn.openStreamLocal(meta.socketPath)).destroy();
+}
+
+/** Long-lived calls (followed logs, exec/attach, events…) holding a channel of their own right now. */
+export function openDockerStreams(docker: DockerClient): number {
+  return META.get(docker)?.agent.openStreams ?? 0;
 }
 
 export interface DockerCheck {
@@ -276,6 +306,7 @@ export async function checkDocker(docker: DockerClient): Promise<DockerCheck> {
   let v: Docker.DockerVersion & { MinAPIVersion?: string };
   let info: Record<string, unknown>;
   try {
+    await probeDockerSocket(docker);
     v = await docker.version();
     info = (await docker.info()) as Record<string, unknown>;
   } catch (e) {

@@ -39,7 +39,7 @@ import {
   type PidStats,
   type PressureThresholds,
 } from './node-info.js';
-import { checkDocker } from './docker-client.js';
+import { checkDocker, probeDockerSocket } from './docker-client.js';
 import type { DockerClient, HostConnection, HostEndpoint, HostFault } from './types.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -242,6 +242,7 @@ export class NodeAgent {
 
   private async readDocker(reading: HostReading): Promise<void> {
     const d = this.opts.docker;
+    await withTimeout(probeDockerSocket(d), this.callTimeoutMs, `docker socket on ${this.opts.endpoint.address}`);
     reading.info = (await withTimeout(d.info() as Promise<DockerInfoFacts>, this.callTimeoutMs, `docker info on ${this.opts.endpoint.address}`)) ?? {};
     if (reading.info.DockerRootDir) this.dockerRoot = reading.info.DockerRootDir;
   }
