@@ -350,11 +350,25 @@ export class PodWorker {
     return this.queue.enqueue(uid, urgent);
   }
 
+  /**
+   * The node's containers (of one pod, with `uid`). Callers of one event-loop turn share one list,
+   * sent after all of them asked, so each still sees the state after its call: thirty pods syncing
+   * at once (a burst, or a bulk delete) cost one containers/json instead of thirty.
+   */
   private async listContainers(uid?: string): Promise<ListedContainer[]> {
-    const label = [`${CONTAINER_LABELS.node}=${this.nodeName}`];
-    if (uid) label.push(`${CONTAINER_LABELS.podUid}=${uid}`);
-    return (await bounded(this.docker.listContainers({ all: true, filters: { label } }), DOCKER_CALL_MS, 'list containers')) as unknown as ListedContainer[];
+    if (!this.listBatch) {
+      this.listBatch = new Promise<ListedContainer[]>((resolve, reject) => {
+        setImmediate(() => {
+          this.listBatch = undefined;
+          const label = [`${CONTAINER_LABELS.node}=${this.nodeName}`];
+          bounded(this.docker.listContainers({ all: true, filters: { label } }), DOCKER_CALL_MS, 'list containers').then((l) => resolve(l as unknown as ListedContainer[]), reject);
+        });
+      });
+    }
+    const all = await this.listBatch;
+    return uid ? all.filter((c) => c.Labels?.[CONTAINER_LABELS.podUid] === uid) : all;
   }
+  private listBatch?: Promise<ListedContainer[]>;
 
   private async inspect(c: ListedContainer): Promise<J> {
     const cached = this.inspectCache.get(c.Id);

@@ -214,7 +214,9 @@ spec:
     );
     assert.deepEqual(warnings.map((e) => `${e.involvedObject.name} ${e.reason}: ${e.message}`), []);
     console.log(`      (${n} pods Running on one host ${seconds.toFixed(1)} s after kubectl create)`);
-    await ts.kubectl().ok(['delete', 'pods', '-l', 'burst=yes', '--wait=true', '--timeout=120s']);
+    const deleting = Date.now();
+    await ts.kubectl().ok(['delete', 'pods', '-l', 'burst=yes', '--wait=true', '--timeout=120s'], { timeoutMs: 130_000 });
+    console.log(`      (deleted in ${((Date.now() - deleting) / 1000).toFixed(1)} s)`);
     await until('burst containers removed', async () => {
       for (const p of pods) if ((await podContainers(0, p.metadata.uid)).length) return false;
       return true;
