@@ -75,6 +75,17 @@ const MAX_TERMINATION_MESSAGE = 4096;
 const FALLBACK_LOG_LINES = 80;
 const FALLBACK_LOG_BYTES = 2048;
 
+/** The text of a whole multiplexed Docker stream (8-byte frame headers: stream, 0, 0, 0, size) without a TTY. */
+export function demuxDockerStream(raw: Buffer): string {
+  let out = '';
+  for (let i = 0; i + 8 <= raw.length; ) {
+    const len = raw.readUInt32BE(i + 4);
+    out += raw.subarray(i + 8, i + 8 + len).toString('utf8');
+    i += 8 + len;
+  }
+  return out;
+}
+
 export interface PodWorkerOptions {
   nodeName: string;
   docker: Docker;
@@ -805,13 +816,7 @@ export class PodWorker {
     } finally {
       stream.destroy?.();
     }
-    const raw = Buffer.concat(chunks);
-    let output = '';
-    for (let i = 0; i + 8 <= raw.length; ) {
-      const len = raw.readUInt32BE(i + 4);
-      output += raw.subarray(i + 8, i + 8 + len).toString('utf8');
-      i += 8 + len;
-    }
+    const output = demuxDockerStream(Buffer.concat(chunks));
     const info = await bounded(exec.inspect(), DOCKER_CALL_MS, 'exec inspect');
     return { code: info.ExitCode ?? -1, output };
   }
@@ -1291,15 +1296,7 @@ export class PodWorker {
   /** The last lines of a container's log, for terminationMessagePolicy FallbackToLogsOnError. */
   private async logTail(id: string, tty: boolean): Promise<string> {
     const raw = (await bounded(this.docker.getContainer(id).logs({ stdout: true, stderr: true, tail: FALLBACK_LOG_LINES, follow: false }), DOCKER_CALL_MS, 'container logs')) as unknown as Buffer;
-    let text = '';
-    if (tty) text = raw.toString('utf8');
-    else {
-      for (let i = 0; i + 8 <= raw.length; ) {
-        const len = raw.readUInt32BE(i + 4);
-        text += raw.subarray(i + 8, i + 8 + len).toString('utf8');
-        i += 8 + len;
-      }
-    }
+    const text = tty ? raw.toString('utf8') : demuxDockerStream(raw);
     const buf = Buffer.from(text, 'utf8');
     return buf.subarray(Math.max(0, buf.length - FALLBACK_LOG_BYTES)).toString('utf8');
   }

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmdirSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
-import { PodWorker } from '../../lib/nodes/pod-worker.js';
+import { demuxDockerStream, PodWorker } from '../../lib/nodes/pod-worker.js';
 import { INFRA_IMAGE } from '../../lib/nodes/infra-image.js';
 import { HOST_STATE_DIR } from '../../lib/nodes/container-spec.js';
 import { POD_NETWORK } from '../../lib/nodes/pod-network.js';
@@ -55,15 +55,7 @@ async function execIn(docker: Docker, id: string, cmd: string[]): Promise<{ code
     stream.on('error', reject);
   });
   const info = await exec.inspect();
-  // Multiplexed frames: 8-byte header then payload.
-  const raw = Buffer.concat(chunks);
-  let out = '';
-  for (let i = 0; i + 8 <= raw.length; ) {
-    const len = raw.readUInt32BE(i + 4);
-    out += raw.subarray(i + 8, i + 8 + len).toString('utf8');
-    i += 8 + len;
-  }
-  return { code: info.ExitCode ?? -1, output: out };
+  return { code: info.ExitCode ?? -1, output: demuxDockerStream(Buffer.concat(chunks)) };
 }
 
 describe('Pod worker on real hosts', function () {
