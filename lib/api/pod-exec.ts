@@ -15,6 +15,7 @@ import type { NodeManager } from '../nodes/node-manager.js';
 import type { KObject } from '../registry/resource-type.js';
 import { CONTAINER_LABELS, type DockerClient } from '../nodes/types.js';
 import { logger } from '../log.js';
+import { DockerFrameReader } from '../nodes/docker-stream.js';
 import { acceptSpdy, isSpdyUpgradeRequest, negotiateStreamProtocol } from './spdy.js';
 import { SPDY_STREAM_PROTOCOLS, acceptSpdyCommandStreams } from './remote-command-spdy.js';
 
@@ -374,12 +375,11 @@ async function runAttach(container: DockerContainer, opts: StreamOptions, ch: Co
 
 /**
  * Pipes Docker's hijacked stream and the channels both ways until Docker ends the stream (the
- * process exited) or the client goes away. Docker's stream carries 8-byte frame headers
- * (stream type, 0, 0, 0, big-endian size) unless it is a tty.
+ * process exited) or the client goes away. Docker's stream is multiplexed unless it is a tty.
  */
 function bridge(stream: Duplex, opts: StreamOptions, ch: CommandStreams, resize: (size: TerminalSize) => Promise<unknown>): Promise<void> {
   return new Promise((resolve, reject) => {
-    let pending: Buffer = Buffer.alloc(0);
+    const frames = new DockerFrameReader();
     let settled = false;
     const done = (err?: Error) => {
       if (settled) return;
@@ -397,17 +397,8 @@ function bridge(stream: Duplex, opts: StreamOptions, ch: CommandStreams, resize:
     };
     stream.on('data', (chunk: Buffer) => {
       if (opts.tty) return forward(CHANNEL_STDOUT, chunk);
-      pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
-      while (pending.length >= 8) {
-        const size = pending.readUInt32BE(4);
-        if (pending.length < 8 + size) break;
-        const type = pending[0];
-        const payload = pending.subarray(8, 8 + size);
-        pending = pending.subarray(8 + size);
-        // 0 stdin (written back by a tty-less exec never happens), 1 stdout, 2 stderr.
-        if (type === 2) forward(CHANNEL_STDERR, payload);
-        else forward(CHANNEL_STDOUT, payload);
-      }
+      // 0 stdin (written back by a tty-less exec never happens), 1 stdout, 2 stderr.
+      frames.push(chunk, (type, payload) => forward(type === 2 ? CHANNEL_STDERR : CHANNEL_STDOUT, payload));
     });
     stream.on('end', () => done());
     stream.on('close', () => done());

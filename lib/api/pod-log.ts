@@ -10,6 +10,8 @@ import type { SubresourceHandler } from './rest-handler.js';
 import type { KObject } from '../registry/resource-type.js';
 import type { NodeManager } from '../nodes/node-manager.js';
 import { CONTAINER_LABELS, type DockerClient } from '../nodes/types.js';
+import { DockerFrameReader } from '../nodes/docker-stream.js';
+import { withTimeout } from '../nodes/timeout.js';
 
 /** core.PodLogOptions as the query parameters carry them. */
 export interface PodLogOptions {
@@ -100,15 +102,7 @@ interface ListedContainer {
   Labels: Record<string, string>;
 }
 
-function bounded<T>(p: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    p.finally(() => clearTimeout(timer)),
-    new Promise<T>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what}: no answer from Docker within ${DOCKER_LOOKUP_MS} ms`)), DOCKER_LOOKUP_MS);
-    }),
-  ]);
-}
+const bounded = <T>(p: Promise<T>, what: string): Promise<T> => withTimeout(p, DOCKER_LOOKUP_MS, what);
 
 /** The container's status in the pod (regular, init or ephemeral), as the kubelet last reported it. */
 function statusOf(pod: KObject, container: string): Record<string, any> | undefined {
@@ -176,7 +170,7 @@ function openLogStream(docker: DockerClient, id: string, opts: PodLogOptions): P
  */
 function pipeLog(src: IncomingMessage, res: ServerResponse, tty: boolean, limitBytes: number | undefined, flush: boolean): Promise<void> {
   return new Promise((resolve) => {
-    let pending: Buffer = Buffer.alloc(0);
+    const frames = new DockerFrameReader();
     let left = limitBytes ?? Infinity;
     let done = false;
     const finish = () => {
@@ -198,17 +192,11 @@ function pipeLog(src: IncomingMessage, res: ServerResponse, tty: boolean, limitB
     };
     src.on('data', (chunk: Buffer) => {
       if (tty) return emit(chunk);
-      pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
-      while (pending.length >= 8) {
-        const size = pending.readUInt32BE(4);
-        if (pending.length < 8 + size) break;
-        const stream = pending[0];
-        const payload = pending.subarray(8, 8 + size);
-        pending = pending.subarray(8 + size);
+      frames.push(chunk, (stream, payload) => {
         // 1 stdout, 2 stderr: the kubelet interleaves both into one log.
         if (stream === 1 || stream === 2) emit(payload);
-        if (done) return;
-      }
+        return !done;
+      });
     });
     src.on('end', finish);
     src.on('error', finish);

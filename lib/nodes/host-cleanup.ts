@@ -8,17 +8,13 @@ import type Docker from 'dockerode';
 import { HOST_STATE_DIR } from './container-spec.js';
 import { INFRA_IMAGE } from './infra-image.js';
 import { prepareHostStateDir, removeStateDir } from './host-state.js';
+import { withTimeout } from './timeout.js';
 import { POD_NETWORK } from './pod-network.js';
 import { CONTAINER_LABELS, type HostConnection } from './types.js';
 
 const CALL_MS = 30_000;
 
-function bounded<T>(p: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no answer within ${CALL_MS / 1000}s`)), CALL_MS)))]).finally(() =>
-    clearTimeout(timer),
-  );
-}
+const bounded = <T>(p: Promise<T>, what: string): Promise<T> => withTimeout(p, CALL_MS, what);
 
 function text(e: unknown): string {
   const j = (e as { json?: { message?: string } })?.json;

@@ -40,6 +40,7 @@ import {
   type PressureThresholds,
 } from './node-info.js';
 import { checkDocker, probeDockerSocket } from './docker-client.js';
+import { TimeoutError, withTimeout } from './timeout.js';
 import type { DockerClient, HostConnection, HostEndpoint, HostFault } from './types.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -83,16 +84,6 @@ interface HostReading {
   mem?: MemInfo;
   rootfs?: FsStats;
   pids?: PidStats;
-}
-
-class TimeoutError extends Error {}
-
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const t = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new TimeoutError(`${what}: no answer within ${Math.round(ms / 100) / 10}s`)), ms);
-  });
-  return Promise.race([p, t]).finally(() => clearTimeout(timer));
 }
 
 function errorText(e: unknown): string {

@@ -50,6 +50,8 @@ import { createHash } from 'node:crypto';
 import { ensureInfraImage, tarArchive } from './infra-image.js';
 import { prepareHostStateDir, removeStateDir, type HostOwner } from './host-state.js';
 import { grpcHealthCheck } from './grpc-probe.js';
+import { demuxDockerStream } from './docker-stream.js';
+import { withTimeout } from './timeout.js';
 import { ensurePodNetwork, type PodNetwork } from './pod-network.js';
 import { computePodStatus, type ObservedContainer, type WaitingReason } from './pod-status.js';
 import { PodSyncQueue } from './pod-sync-queue.js';
@@ -74,17 +76,6 @@ const IMAGE_PRESENT_TTL_MS = 60_000;
 const MAX_TERMINATION_MESSAGE = 4096;
 const FALLBACK_LOG_LINES = 80;
 const FALLBACK_LOG_BYTES = 2048;
-
-/** The text of a whole multiplexed Docker stream (8-byte frame headers: stream, 0, 0, 0, size) without a TTY. */
-export function demuxDockerStream(raw: Buffer): string {
-  let out = '';
-  for (let i = 0; i + 8 <= raw.length; ) {
-    const len = raw.readUInt32BE(i + 4);
-    out += raw.subarray(i + 8, i + 8 + len).toString('utf8');
-    i += 8 + len;
-  }
-  return out;
-}
 
 export interface PodWorkerOptions {
   nodeName: string;
@@ -146,16 +137,7 @@ function errorText(e: unknown): string {
   return msg.replace(/^\(HTTP code \d+\)[^-]*- /, '').trim();
 }
 
-/** Bounds a Docker call: a host that stops answering must not stall the worker. */
-function bounded<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout;
-  return Promise.race([
-    p,
-    new Promise<T>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what}: timed out after ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
+const bounded = withTimeout;
 
 interface ProbeState {
   successes: number;
@@ -1116,28 +1098,26 @@ export class PodWorker {
     return this.setup;
   }
 
-  /** The Node's status.allocatable: what resourceFieldRef reports for a limit the container leaves unset. */
-  private async nodeAllocatable(): Promise<Record<string, string> | undefined> {
+  /** This worker's Node object, or undefined before it is registered. */
+  private async node(): Promise<KObject | undefined> {
     const nodeType = this.opts.registry.lookup('', 'v1', 'nodes');
     if (!nodeType) return undefined;
     try {
-      return (await this.generic.get(nodeType, '', this.nodeName)).status?.allocatable;
+      return await this.generic.get(nodeType, '', this.nodeName);
     } catch (e) {
       if (e instanceof ApiError && e.code === 404) return undefined;
       throw e;
     }
   }
 
+  /** The Node's status.allocatable: what resourceFieldRef reports for a limit the container leaves unset. */
+  private async nodeAllocatable(): Promise<Record<string, string> | undefined> {
+    return (await this.node())?.status?.allocatable;
+  }
+
   /** The Node's spec.podCIDR when none was given (the node IPAM may have assigned one). */
   private async nodePodCIDR(): Promise<string | undefined> {
-    const nodeType = this.opts.registry.lookup('', 'v1', 'nodes');
-    if (!nodeType) return undefined;
-    try {
-      return (await this.generic.get(nodeType, '', this.nodeName)).spec?.podCIDR;
-    } catch (e) {
-      if (e instanceof ApiError && e.code === 404) return undefined;
-      throw e;
-    }
+    return (await this.node())?.spec?.podCIDR;
   }
 
   private async createSandbox(pod: KObject, network: PodNetwork, attempt: number): Promise<ListedContainer | undefined> {

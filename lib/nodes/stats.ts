@@ -13,6 +13,7 @@ import type Docker from 'dockerode';
 import { logger } from '../log.js';
 import { sectionedCommand, splitSections } from './node-info.js';
 import { CONTAINER_LABELS, type HostConnection } from './types.js';
+import { withTimeout } from './timeout.js';
 
 /** metrics-server's default --metric-resolution. */
 export const DEFAULT_METRICS_INTERVAL_MS = 15_000;
@@ -188,14 +189,7 @@ interface CpuReading {
   atS: number;
 }
 
-async function bounded<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms)))]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+const bounded = withTimeout;
 
 /** Runs fn over items with at most `limit` in flight. */
 async function pool<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {

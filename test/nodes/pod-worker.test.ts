@@ -7,7 +7,8 @@ import { existsSync, mkdtempSync, readFileSync, rmdirSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
-import { demuxDockerStream, PodWorker } from '../../lib/nodes/pod-worker.js';
+import { PodWorker } from '../../lib/nodes/pod-worker.js';
+import { demuxDockerStream } from '../../lib/nodes/docker-stream.js';
 import { INFRA_IMAGE } from '../../lib/nodes/infra-image.js';
 import { HOST_STATE_DIR } from '../../lib/nodes/container-spec.js';
 import { POD_NETWORK } from '../../lib/nodes/pod-network.js';
