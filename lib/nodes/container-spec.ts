@@ -106,6 +106,11 @@ export interface EnvSources {
 }
 
 /** Names of the ConfigMaps and Secrets a container's environment reads. */
+/** Whether a container's env asks for the pod IP (it must wait for its sandbox's network before it is created). */
+export function envUsesPodIP(container: J): boolean {
+  return (container.env ?? []).some((e: J) => /^status\.podIPs?$/.test(e.valueFrom?.fieldRef?.fieldPath ?? ''));
+}
+
 export function envReferences(container: J): { configMaps: Set<string>; secrets: Set<string> } {
   const configMaps = new Set<string>();
   const secrets = new Set<string>();

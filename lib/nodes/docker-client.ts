@@ -4,6 +4,7 @@
 // 1.13 lacks) and no extra daemon. Every request is pinned to Engine API 1.26 (Docker 1.13, as
 // CentOS 7 ships it), so what works in the suites works on the oldest hosts we support.
 import http from 'node:http';
+import { inspect } from 'node:util';
 import type { Duplex } from 'node:stream';
 import Docker from 'dockerode';
 import { logger } from '../log.js';
@@ -51,7 +52,8 @@ export function longLivedDockerCall(method: string | undefined, path: string, he
   if (headers?.Upgrade || headers?.upgrade) return true;
   const [p, q = ''] = path.split('?');
   const flag = (name: string) => new RegExp(`(^|&)${name}=(1|true)(&|$)`, 'i').test(q);
-  if (/\/(attach|wait|events|build)$/.test(p) || /\/exec\/[^/]+\/start$/.test(p) || /\/images\/(create|load)$/.test(p)) return true;
+  // stop and restart wait out a grace period: a bulk delete would hold every pooled channel.
+  if (/\/(attach|wait|events|build|stop|restart)$/.test(p) || /\/exec\/[^/]+\/start$/.test(p) || /\/images\/(create|load)$/.test(p)) return true;
   if (/\/logs$/.test(p)) return flag('follow');
   if (/\/stats$/.test(p)) return !new RegExp('(^|&)stream=(0|false)(&|$)', 'i').test(q);
   return method === 'CONNECT';
@@ -93,6 +95,16 @@ class SshDockerAgent extends http.Agent {
    * count channels still opening, so a burst would open one each). */
   #inFlight = 0;
   readonly #waiting: Array<() => void> = [];
+
+  /**
+   * docker-modem formats every request's options with util.inspect (showHidden, unlimited depth)
+   * for its debug log, even when that log is off, and the options hold this agent: the whole SSH
+   * connection, its channels and their requests. That walk grew with the calls in flight and took
+   * seconds of the event loop per call in a bulk delete. One line is all it needs.
+   */
+  [inspect.custom](): string {
+    return `SshDockerAgent { node: ${this.#conn.endpoint.name}, socket: ${this.#socketPath} }`;
+  }
 
   /** The Agent pools (and bounds) sockets per name: every long-lived call gets a name of its own. */
   override getName(options?: http.ClientRequestArgs): string {

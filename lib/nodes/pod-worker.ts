@@ -25,6 +25,7 @@ import {
   containerHash,
   containerName,
   envReferences,
+  envUsesPodIP,
   HOST_STATE_DIR,
   hostVolumes,
   resolveEnv,
@@ -55,6 +56,7 @@ import { withTimeout } from './timeout.js';
 import { ensurePodNetwork, type PodNetwork } from './pod-network.js';
 import { computePodStatus, type ObservedContainer, type WaitingReason } from './pod-status.js';
 import { PodSyncQueue } from './pod-sync-queue.js';
+import { PodFileWriter } from './pod-files.js';
 import { CONTAINER_LABELS, type HostConnection } from './types.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -102,6 +104,28 @@ export interface PodWorkerOptions {
   tokens?: {
     issue(opts: { namespace: string; name: string; uid: string; audiences?: string[]; expirationSeconds?: number }): { token: string; expiration: Date };
   };
+}
+
+/** The sandbox a pod's containers join: its id at once, the container once it runs. */
+interface SandboxHandle {
+  id: string;
+  /** Resolves once the sandbox runs (at once for one found running); rejects when it cannot start. */
+  started: Promise<void>;
+  /** The sandbox as a list would show it, with its inspect (pod IP) cached, once it runs. */
+  running: Promise<ListedContainer>;
+  /** Whether `started` has settled. */
+  settled: boolean;
+}
+
+function sandboxHandle(id: string, started: Promise<void>, running: () => Promise<ListedContainer>): SandboxHandle {
+  const h: SandboxHandle = { id, started, running: started.then(running), settled: false };
+  // Settled either way; a failure is rethrown to whoever awaits, never left unhandled.
+  started.then(
+    () => (h.settled = true),
+    () => (h.settled = true),
+  );
+  h.running.catch(() => undefined);
+  return h;
 }
 
 interface BackOffEntry {
@@ -215,6 +239,7 @@ export class PodWorker {
   /** uid/volume/path → a projected token and when to renew it (80 % of its life, as the kubelet). */
   private readonly tokenCache = new Map<string, { token: string; renewAt: number }>();
   private setup?: Promise<PodNetwork>;
+  private readonly podFiles: PodFileWriter;
   /** The SSH user when it is not root (pod directories are then removed through the Engine: lib/nodes/host-state.ts). */
   private hostOwner?: HostOwner;
   private passRunning?: Promise<void>;
@@ -223,6 +248,7 @@ export class PodWorker {
     this.nodeName = opts.nodeName;
     this.hostIP = opts.hostIP ?? opts.connection?.endpoint.address;
     this.docker = opts.docker;
+    this.podFiles = new PodFileWriter(opts.docker, opts.nodeName);
     this.generic = opts.generic;
     const rt = (group: string, plural: string) => {
       const t = opts.registry.lookup(group, 'v1', plural);
@@ -334,12 +360,15 @@ export class PodWorker {
     return last.fingerprint === fingerprint(containers);
   }
 
-  /** Pods being deleted (or gone) skip the queue's bound: they mostly wait out grace periods. */
+  /**
+   * Pods being deleted skip the queue's bound: they mostly wait out grace periods. The clean-up of
+   * pods already gone does not: it is dockerd's work alone, and must not crowd out the starts.
+   */
   private enqueue(uid: string): Promise<void> {
     if (this.stopped || !this.queue) return Promise.resolve();
     const ref = this.names.get(uid);
     const pod = ref ? this.informer?.get(ref.namespace, ref.name) : undefined;
-    const urgent = !pod || pod.metadata.uid !== uid || !!pod.metadata.deletionTimestamp;
+    const urgent = !!pod && pod.metadata.uid === uid && !!pod.metadata.deletionTimestamp;
     return this.queue.enqueue(uid, urgent);
   }
 
@@ -423,6 +452,7 @@ export class PodWorker {
     const infras = listed.filter((c) => c.Labels[CONTAINER_LABELS.role] === 'infra');
     const runningInfras = infras.filter((c) => c.State === 'running').sort((a, b) => Number(b.Labels[CONTAINER_LABELS.restartCount] ?? 0) - Number(a.Labels[CONTAINER_LABELS.restartCount] ?? 0));
     let sandbox: ListedContainer | undefined = runningInfras[0];
+    let handle: SandboxHandle | undefined = sandbox && sandboxHandle(sandbox.Id, Promise.resolve(), async () => sandbox!);
     // More than one live sandbox (left by a crash mid-recreation): the kubelet keeps the newest only.
     for (const extra of runningInfras.slice(1)) await this.removeContainer(extra.Id);
     let sandboxIP: string | undefined;
@@ -477,18 +507,30 @@ export class PodWorker {
         for (const c of listed) if (c.State === 'running') await this.stopContainer(pod, c, 0, c.Labels[CONTAINER_LABELS.role] !== 'infra');
         await this.event(pod, undefined, 'Normal', 'SandboxChanged', 'Pod sandbox changed, it will be killed and re-created.');
         for (const c of infras) await this.removeContainer(c.Id);
+        // Containers made for the dead sandbox but never started join its namespaces: they cannot start.
+        const unstarted = listed.filter((c) => c.State === 'created' && c.Labels[CONTAINER_LABELS.role] !== 'infra');
+        for (const c of unstarted) await this.removeContainer(c.Id);
+        listed = listed.filter((c) => !unstarted.includes(c));
       }
-      sandbox = await this.createSandbox(pod, network, attempt);
+      const id = await this.createSandbox(pod, network, attempt);
+      // The sandbox starts (the slowest step of a pod start) while volumes are written and the first
+      // container is prepared and created; that container's start waits for it.
+      handle = sandboxHandle(id, this.startSandbox(pod, id), () => this.inspectSandbox(id));
     }
-    if (sandbox) sandboxIP = await this.sandboxIP(pod, sandbox);
 
-    if (sandbox && (await this.syncVolumes(pod, sandbox.Id, sandboxIP))) {
-      const initDone = await this.syncInitContainers(pod, listed, sandbox.Id, sandboxIP, waiting);
-      if (initDone) {
-        for (const c of spec.containers ?? []) {
-          await this.syncContainer(pod, c, 'app', listed, sandbox.Id, sandboxIP, waiting);
+    if (handle) {
+      const known = sandbox ? await this.sandboxIP(pod, sandbox) : undefined;
+      if (await this.syncVolumes(pod, known)) {
+        const initDone = await this.syncInitContainers(pod, listed, handle, waiting);
+        if (initDone) {
+          for (const c of spec.containers ?? []) {
+            await this.syncContainer(pod, c, 'app', listed, handle, waiting);
+          }
         }
       }
+      // A sandbox that could not start fails this sync (the next one starts over).
+      sandbox = await handle.running;
+      sandboxIP = await this.sandboxIP(pod, sandbox);
     }
     // Steady state costs one list per pass: the containers are listed again only when this sync changed them.
     const quiet = this.mutations === mutationsBefore;
@@ -519,7 +561,7 @@ export class PodWorker {
   }
 
   /** Init containers one at a time, in order; true once all have completed. */
-  private async syncInitContainers(pod: KObject, listed: ListedContainer[], sandboxId: string, podIP: string | undefined, waiting: Map<string, WaitingReason>): Promise<boolean> {
+  private async syncInitContainers(pod: KObject, listed: ListedContainer[], sandbox: SandboxHandle, waiting: Map<string, WaitingReason>): Promise<boolean> {
     const inits = listed.filter((c) => c.Labels[CONTAINER_LABELS.role] === 'init');
     for (const c of pod.spec?.initContainers ?? []) {
       const [latest] = this.instances(inits, c.name);
@@ -528,14 +570,14 @@ export class PodWorker {
         if (latest.State === 'running') return false;
         if (latest.State === 'exited' && info.State?.ExitCode === 0) continue;
       }
-      await this.syncContainer(pod, c, 'init', listed, sandboxId, podIP, waiting);
+      await this.syncContainer(pod, c, 'init', listed, sandbox, waiting);
       return false;
     }
     return true;
   }
 
   /** One container: adopt it when it runs, else (re)start it as the restart policy and back-off allow. */
-  private async syncContainer(pod: KObject, c: J, role: 'app' | 'init', listed: ListedContainer[], sandboxId: string, podIP: string | undefined, waiting: Map<string, WaitingReason>): Promise<void> {
+  private async syncContainer(pod: KObject, c: J, role: 'app' | 'init', listed: ListedContainer[], sandbox: SandboxHandle, waiting: Map<string, WaitingReason>): Promise<void> {
     const mine = listed.filter((x) => x.Labels[CONTAINER_LABELS.role] === role);
     const all = this.instances(mine, c.name);
     const [latest] = all;
@@ -548,7 +590,7 @@ export class PodWorker {
         await this.stopContainer(pod, latest, pod.spec?.terminationGracePeriodSeconds ?? 30, true, `Container ${c.name} definition changed, will be restarted`);
         this.inspectCache.delete(latest.Id);
         for (const old of all.slice(1)) await this.removeContainer(old.Id);
-        await this.startContainer(pod, c, role, Number(latest.Labels[CONTAINER_LABELS.restartCount] ?? 0) + 1, sandboxId, podIP, waiting);
+        await this.startContainer(pod, c, role, Number(latest.Labels[CONTAINER_LABELS.restartCount] ?? 0) + 1, sandbox, waiting);
         return;
       }
       const info = await this.inspect(latest);
@@ -557,7 +599,7 @@ export class PodWorker {
       const failedStart = latest.State === 'created' && !started && !!info.State?.Error;
       if (latest.State === 'created' && !started && !failedStart) {
         // Created but never started (a crash between create and start): start it now.
-        await this.startCreated(pod, c, role, latest.Id, waiting);
+        await this.startCreated(pod, c, role, latest.Id, sandbox, waiting);
         return;
       }
       const exitCode: number = info.State?.ExitCode || (failedStart ? 128 : 0);
@@ -580,7 +622,7 @@ export class PodWorker {
       // Keep the last dead instance (for logs --previous); older ones go.
       for (const old of all.slice(1)) if (old.State !== 'running') await this.removeContainer(old.Id);
     }
-    await this.startContainer(pod, c, role, restartCount, sandboxId, podIP, waiting);
+    await this.startContainer(pod, c, role, restartCount, sandbox, waiting);
   }
 
   private backoffNext(key: string, at: number): void {
@@ -687,33 +729,36 @@ export class PodWorker {
     return this.fetchSources(pod, envReferences(c));
   }
 
-  private async startContainer(pod: KObject, c: J, role: 'app' | 'init', restartCount: number, sandboxId: string, podIP: string | undefined, waiting: Map<string, WaitingReason>): Promise<void> {
+  private async startContainer(pod: KObject, c: J, role: 'app' | 'init', restartCount: number, sandbox: SandboxHandle, waiting: Map<string, WaitingReason>): Promise<void> {
     // The termination-message file must exist before Docker binds it (else it makes a directory).
     // Written while the image is checked: the two calls do not depend on each other.
     const rel = terminationFile(c.name, restartCount);
     const parts = rel.split('/');
-    const tar = tarArchive([
-      { name: parts[0], type: 'dir', mode: 0o755 },
-      { name: parts.slice(0, 2).join('/'), type: 'dir', mode: 0o755 },
-      // 0666, as the kubelet chmods it, so a non-root container user can write its message.
-      { name: rel, type: 'file', data: Buffer.alloc(0), mode: 0o666 },
-    ]);
-    const prepared = bounded(this.docker.getContainer(sandboxId).putArchive(tar, { path: SANDBOX_POD_PATH }), DOCKER_CALL_MS, 'termination file').then(
-      () => `${podDir(pod)}/${rel}`,
-      (e) => {
-        // Without the file the container still runs; only its termination message is lost.
-        logger.warn('termination message file not prepared', { node: this.nodeName, pod: `${pod.metadata.namespace}/${pod.metadata.name}`, container: c.name, error: errorText(e) });
-        return undefined;
-      },
-    );
+    const prepared = this.podFiles
+      .write(pod.metadata.uid!, [
+        { name: parts[0], type: 'dir', mode: 0o755 },
+        { name: parts.slice(0, 2).join('/'), type: 'dir', mode: 0o755 },
+        // 0666, as the kubelet chmods it, so a non-root container user can write its message.
+        { name: rel, type: 'file', data: Buffer.alloc(0), mode: 0o666 },
+      ])
+      .then(
+        () => `${podDir(pod)}/${rel}`,
+        (e) => {
+          // Without the file the container still runs; only its termination message is lost.
+          logger.warn('termination message file not prepared', { node: this.nodeName, pod: podRef(pod), container: c.name, error: errorText(e) });
+          return undefined;
+        },
+      );
     const image = await this.ensureImage(pod, c, role, waiting);
     const hostTerminationFile = await prepared;
     if (!image) return;
     let body: Record<string, J>;
     try {
       verifyRunAsNonRoot(pod, c, image.Config?.User);
+      // Only a container that asks for the pod IP waits for the sandbox before it is created.
+      const podIP = envUsesPodIP(c) ? await this.sandboxIP(pod, await sandbox.running) : undefined;
       const env = resolveEnv(pod, c, await this.envSources(pod, c), { podIP, hostIP: this.hostIP, serviceEnv: await this.serviceVariables(pod), allocatable: await this.nodeAllocatable() });
-      body = containerCreateOptions(pod, c, { nodeName: this.nodeName, infraId: sandboxId, role, restartCount, env, volumes: hostVolumes(pod, this.claims.get(pod.metadata.uid!)), terminationFile: hostTerminationFile });
+      body = containerCreateOptions(pod, c, { nodeName: this.nodeName, infraId: sandbox.id, role, restartCount, env, volumes: hostVolumes(pod, this.claims.get(pod.metadata.uid!)), terminationFile: hostTerminationFile });
     } catch (e) {
       if (!(e instanceof ContainerConfigError)) throw e;
       waiting.set(c.name, { reason: 'CreateContainerConfigError', message: e.message });
@@ -721,11 +766,16 @@ export class PodWorker {
       return;
     }
     const name = containerName(pod, c.name, restartCount);
+    const create = async () => (await bounded(this.docker.createContainer({ name, ...body } as never), DOCKER_CALL_MS, 'create container')).id as string;
     let id: string;
     try {
       this.mutations++;
-      const created = await bounded(this.docker.createContainer({ name, ...body } as never), DOCKER_CALL_MS, 'create container');
-      id = created.id;
+      id = await create().catch(async (e) => {
+        // An engine that will not join a sandbox still starting gets asked again once it runs.
+        if (sandbox.settled || statusCode(e) === 409 || statusCode(e) === 404) throw e;
+        await sandbox.started;
+        return create();
+      });
     } catch (e) {
       if (statusCode(e) === 409) {
         // Created by an earlier (crashed or concurrent) pass: adopt it instead of duplicating.
@@ -743,10 +793,12 @@ export class PodWorker {
       }
     }
     await this.event(pod, c, 'Normal', 'Created', `Created container: ${c.name}`, role);
-    await this.startCreated(pod, c, role, id, waiting);
+    await this.startCreated(pod, c, role, id, sandbox, waiting);
   }
 
-  private async startCreated(pod: KObject, c: J, role: 'app' | 'init', id: string, waiting: Map<string, WaitingReason>): Promise<void> {
+  private async startCreated(pod: KObject, c: J, role: 'app' | 'init', id: string, sandbox: SandboxHandle, waiting: Map<string, WaitingReason>): Promise<void> {
+    // Joining the sandbox's namespaces needs it running; its failure fails the sync.
+    await sandbox.started;
     try {
       this.mutations++;
       await bounded(this.docker.getContainer(id).start(), DOCKER_CALL_MS, 'start container');
@@ -986,7 +1038,7 @@ export class PodWorker {
    * which binds the pod's volume directory. False when a volume cannot be set up: the pod's
    * containers wait (ContainerCreating) and a FailedMount event says why, as with the kubelet.
    */
-  private async syncVolumes(pod: KObject, sandboxId: string, podIP: string | undefined): Promise<boolean> {
+  private async syncVolumes(pod: KObject, podIP: string | undefined): Promise<boolean> {
     let ok = true;
     const failed = (name: string, why: string) => {
       ok = false;
@@ -1037,9 +1089,8 @@ export class PodWorker {
       const version = hash.digest('hex').slice(0, 16);
       const key = `${pod.metadata.uid}/${v.name}`;
       if (this.volumeVersions.get(key) === version) continue;
-      const tar = tarArchive([{ name: 'volumes', type: 'dir', mode: 0o755 }, ...volumeTarEntries(`volumes/${fileVolumeKind(v)}/${v.name}`, files, version)]);
       try {
-        await bounded(this.docker.getContainer(sandboxId).putArchive(tar, { path: SANDBOX_POD_PATH }), DOCKER_CALL_MS, 'write volume');
+        await this.podFiles.write(pod.metadata.uid!, [{ name: 'volumes', type: 'dir', mode: 0o755 }, ...volumeTarEntries(`volumes/${fileVolumeKind(v)}/${v.name}`, files, version)]);
         this.volumeVersions.set(key, version);
       } catch (e) {
         await failed(v.name, errorText(e));
@@ -1120,13 +1171,13 @@ export class PodWorker {
     return (await this.node())?.spec?.podCIDR;
   }
 
-  private async createSandbox(pod: KObject, network: PodNetwork, attempt: number): Promise<ListedContainer | undefined> {
+  /** Creates the pod's infra container (not started: see startSandbox). */
+  private async createSandbox(pod: KObject, network: PodNetwork, attempt: number): Promise<string> {
     const name = containerName(pod, 'POD', attempt);
     const body = sandboxCreateOptions(pod, { nodeName: this.nodeName, network: network.name, attempt, clusterDNS: this.opts.clusterDNS, clusterDomain: this.opts.clusterDomain });
-    let id: string;
     try {
       this.mutations++;
-      id = (await bounded(this.docker.createContainer({ name, ...body } as never), DOCKER_CALL_MS, 'create sandbox')).id;
+      return (await bounded(this.docker.createContainer({ name, ...body } as never), DOCKER_CALL_MS, 'create sandbox')).id;
     } catch (e) {
       if (statusCode(e) !== 409) {
         // The network or pause image may have been removed behind our back: check them again next time.
@@ -1134,8 +1185,11 @@ export class PodWorker {
         await this.event(pod, undefined, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${errorText(e)}`);
         throw e;
       }
-      id = (await bounded(this.docker.getContainer(name).inspect(), DOCKER_CALL_MS, 'inspect sandbox')).Id;
+      return (await bounded(this.docker.getContainer(name).inspect(), DOCKER_CALL_MS, 'inspect sandbox')).Id;
     }
+  }
+
+  private async startSandbox(pod: KObject, id: string): Promise<void> {
     try {
       await bounded(this.docker.getContainer(id).start(), DOCKER_CALL_MS, 'start sandbox');
     } catch (e) {
@@ -1144,7 +1198,10 @@ export class PodWorker {
         throw e;
       }
     }
-    // One inspect gives both what a list would and the pod IP (sandboxIP reads it from the cache).
+  }
+
+  /** What a list would say of a sandbox just started, from one inspect that also holds the pod IP. */
+  private async inspectSandbox(id: string): Promise<ListedContainer> {
     const info = await bounded(this.docker.getContainer(id).inspect(), DOCKER_CALL_MS, 'inspect sandbox');
     const listed: ListedContainer = {
       Id: info.Id,
@@ -1206,31 +1263,32 @@ export class PodWorker {
   }
 
   /**
-   * Graceful deletion: app containers get SIGTERM and the pod's grace period (docker stop t=…), then
-   * the sandbox goes, then the kubelet's final delete (grace 0) removes the object — that is what
-   * lets `kubectl delete pod` return.
+   * Graceful deletion: app containers get SIGTERM and the pod's grace period (docker stop t=…), their
+   * final status is written, then the kubelet's final delete (grace 0) removes the object — that is
+   * what lets `kubectl delete pod` return. What is left (the sandbox, stopped containers, the pod's
+   * directory) goes when the object's deletion comes back through the informer (removeOrphan), as
+   * the kubelet leaves it to its garbage collection: a bulk delete returns as soon as the pods have
+   * stopped, and the clean-up runs through the bounded queue instead of crowding dockerd.
    */
   private async terminatePod(pod: KObject, listed: ListedContainer[]): Promise<void> {
     this.probeTargets.delete(pod.metadata.uid!);
     const grace = Math.max(0, pod.metadata.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30);
     const running = listed.filter((c) => c.State === 'running' && c.Labels[CONTAINER_LABELS.role] !== 'infra');
     await Promise.all(running.map((c) => this.stopContainer(pod, c, grace, true)));
-    for (const c of listed) if (c.Labels[CONTAINER_LABELS.role] === 'infra' && c.State === 'running') await this.stopContainer(pod, c, 0, false);
     if (running.length) await this.writeStatus(pod, await this.listContainers(pod.metadata.uid), new Map(), undefined, undefined).catch(() => undefined);
     try {
       await this.generic.delete(this.podType, pod.metadata.namespace ?? 'default', pod.metadata.name!, { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } });
     } catch (e) {
       if (!(e instanceof ApiError && (e.code === 404 || e.code === 409))) throw e;
     }
-    await this.removeOrphan(pod.metadata.uid!, await this.listContainers(pod.metadata.uid));
   }
 
   /** Containers (and emptyDir directories) of a pod that no longer exists. */
   private async removeOrphan(uid: string, listed: ListedContainer[]): Promise<void> {
-    for (const c of listed) {
-      if (c.State === 'running') await this.stopContainer(undefined, c, 2, false);
-      await this.removeContainer(c.Id);
-    }
+    // App containers still running (the pod went while no worker watched) get SIGTERM and 2 s;
+    // the sandbox's pause needs none (a forced remove kills it).
+    await Promise.all(listed.filter((c) => c.State === 'running' && c.Labels[CONTAINER_LABELS.role] !== 'infra').map((c) => this.stopContainer(undefined, c, 2, false)));
+    await Promise.all(listed.map((c) => this.removeContainer(c.Id)));
     try {
       const { Volumes } = await bounded(this.docker.listVolumes({ filters: { label: [`${CONTAINER_LABELS.podUid}=${uid}`] } }), DOCKER_CALL_MS, 'list volumes');
       for (const v of Volumes ?? []) await bounded(this.docker.getVolume(v.Name).remove(), DOCKER_CALL_MS, 'remove volume').catch(() => undefined);

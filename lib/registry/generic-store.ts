@@ -32,6 +32,9 @@ import {
 import { apiVersionOf, storageKeyOf, type KObject, type ResourceType } from './resource-type.js';
 import { WatchCache } from '../storage/watch-cache.js';
 
+/** Deletes of one DeleteCollection in flight at once. */
+const DELETE_COLLECTION_WORKERS = 16;
+
 export interface UserInfo {
   username: string;
   uid?: string;
@@ -643,16 +646,24 @@ export class GenericStore {
 
   async deleteCollection(rt: ResourceType, namespace: string | undefined, listOpts: ListOptions, opts: DeleteOptions, ctx: WriteContext = {}): Promise<KObject[]> {
     const { items } = await this.list(rt, namespace, { labelSelector: listOpts.labelSelector, fieldSelector: listOpts.fieldSelector });
-    const out: KObject[] = [];
-    for (const item of items) {
-      try {
-        out.push((await this.delete(rt, item.metadata.namespace ?? '', item.metadata.name!, opts, ctx)).object);
-      } catch (e) {
-        // Deleted concurrently: upstream's DeleteCollection ignores NotFound for the same reason.
-        if (!(e instanceof ApiError && e.code === 404)) throw e;
+    // Several deletes in flight (upstream's DeleteCollection workers), so they share commits and
+    // their durable syncs: one at a time, each waited for its own fsync.
+    const out: Array<KObject | undefined> = new Array(items.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < items.length) {
+        const i = next++;
+        const item = items[i]!;
+        try {
+          out[i] = (await this.delete(rt, item.metadata.namespace ?? '', item.metadata.name!, opts, ctx)).object;
+        } catch (e) {
+          // Deleted concurrently: upstream's DeleteCollection ignores NotFound for the same reason.
+          if (!(e instanceof ApiError && e.code === 404)) throw e;
+        }
       }
-    }
-    return out;
+    };
+    await Promise.all(Array.from({ length: Math.min(DELETE_COLLECTION_WORKERS, items.length) }, worker));
+    return out.filter((o): o is KObject => o !== undefined);
   }
 
   // ---------- watch ----------

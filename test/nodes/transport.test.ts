@@ -11,6 +11,7 @@ import { createServer as createHttpServer, type ClientRequest } from 'node:http'
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { inspect } from 'node:util';
 import { checkDocker, createDockerClient } from '../../lib/nodes/docker-client.js';
 import { blobKeyType, findKnownHostKeys, fingerprint, knownHostsName, parsePublicKey } from '../../lib/nodes/host-key.js';
 import { createHostConnection, type HostConnectionOptions } from '../../lib/nodes/ssh-connection.js';
@@ -429,6 +430,33 @@ describe('Host transport: SSH connection and Docker Engine API over it', functio
         for (const st of streams) (st as unknown as { destroy(): void }).destroy();
       }
       await ct.remove({ force: true });
+      // docker-modem util.inspect()s each request's options, agent included, even with its debug log
+      // off: with calls in flight the agent must still format as one short line, not the whole
+      // SSH connection (that walk took seconds of the event loop per call in a bulk delete).
+      const inFlight = Promise.all(Array.from({ length: 20 }, () => docker.listContainers({ all: true })));
+      const agent = (docker.modem as unknown as { agent: object }).agent;
+      const text = inspect({ path: '/containers/json', agent }, { showHidden: true, depth: null });
+      await inFlight;
+      assert.ok(text.length < 300, `request options format to ${text.length} characters`);
+      // Stops that wait out a grace period (a bulk pod delete) do not hold the pool either.
+      const slow = await Promise.all(
+        Array.from({ length: 10 }, async () => {
+          const s = await docker.createContainer({ Image: 'busybox:latest', Cmd: ['sleep', '60'], Labels: { [TEST_LABEL]: TEST_LABEL_VALUE } });
+          await s.start();
+          return s;
+        }),
+      );
+      try {
+        // `sleep` as PID 1 ignores SIGTERM: each stop takes its whole 5 s.
+        const stopping = Promise.all(slow.map((s) => s.stop({ t: 5 })));
+        await new Promise((r) => setTimeout(r, 500));
+        const t0 = Date.now();
+        await docker.listContainers({ all: true });
+        assert.ok(Date.now() - t0 < 2000, `list took ${Date.now() - t0} ms with 10 stops waiting`);
+        await stopping;
+      } finally {
+        await Promise.all(slow.map((s) => s.remove({ force: true })));
+      }
     });
 
     it('works for a non-root SSH user in the docker group', async () => {
