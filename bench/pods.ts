@@ -146,6 +146,18 @@ async function main() {
       const rawPar = (await Promise.all(dockers.map(async (d) => { const out: number[] = []; for (let i = 0; i < 20; i++) out.push(await rawPod(d)); return out; }))).flat();
       rows.push(`| raw docker "pod" over SSH, one in flight per host on 3 hosts (the shape of the next row) | ${rawPar.length} | ${pct(rawPar, 50).toFixed(0)} | ${pct(rawPar, 99).toFixed(0)} | 2 × create+start |`);
 
+      // One pod at a time on h1 alone: the shape of the sequential raw rows.
+      w = await podWatch(api);
+      const one: number[] = [];
+      for (let i = 0; i < 20; i++) {
+        const t0 = await create(api, `s-${i}`, hosts[0]!);
+        const t1 = t0 === undefined ? undefined : await w.running(`s-${i}`, 60_000);
+        if (t0 !== undefined && t1 !== undefined) one.push(t1 - t0);
+      }
+      w.close();
+      rows.push(`| pod create → Running (watch), one at a time on h1 | ${one.length} | ${pct(one, 50).toFixed(0)} | ${pct(one, 99).toFixed(0)} | the shape of the sequential raw rows |`);
+      await deleteAll(api, dockers);
+
       // One pod in flight per host: the next pod of a host is created once its previous one runs.
       w = await podWatch(api);
       const seq: number[] = [];

@@ -66,6 +66,8 @@ type J = any;
 const BACKOFF_INITIAL_MS = 10_000;
 const BACKOFF_MAX_MS = 300_000;
 const DOCKER_CALL_MS = 30_000;
+/** How long the periodic pass leaves a pod whose sync failed (kubelet podWorkers: backOffPeriod). */
+const SYNC_ERROR_BACKOFF_MS = 10_000;
 const PULL_TIMEOUT_MS = 120_000;
 /**
  * Pods syncing at once per node. dockerd starts containers about as fast one after another as in
@@ -239,6 +241,14 @@ export class PodWorker {
   /** uid/volume/path → a projected token and when to renew it (80 % of its life, as the kubelet). */
   private readonly tokenCache = new Map<string, { token: string; renewAt: number }>();
   private setup?: Promise<PodNetwork>;
+  /**
+   * Events of pods whose new sandbox is still starting (uid → the chain that writes them). The first
+   * container is checked and created meanwhile, but what is said of it waits until the sandbox
+   * runs, and is dropped if it cannot: the kubelet, which starts the sandbox first, never says it.
+   */
+  private readonly heldEvents = new Map<string, Promise<boolean>>();
+  /** When each pod's last sync failed (cleared by one that succeeds). */
+  private readonly failedAt = new Map<string, number>();
   private readonly podFiles: PodFileWriter;
   /** The SSH user when it is not root (pod directories are then removed through the Engine: lib/nodes/host-state.ts). */
   private hostOwner?: HostOwner;
@@ -272,8 +282,14 @@ export class PodWorker {
     this.stopped = false;
     this.queue = new PodSyncQueue({
       limit: this.opts.maxConcurrentSyncs ?? DEFAULT_CONCURRENT_SYNCS,
-      sync: (uid) => this.syncUid(uid),
-      onError: (uid, e) => logger.warn('pod sync failed', { node: this.nodeName, uid, pod: this.names.get(uid), error: errorText(e) }),
+      sync: async (uid) => {
+        await this.syncUid(uid);
+        this.failedAt.delete(uid);
+      },
+      onError: (uid, e) => {
+        this.failedAt.set(uid, Date.now());
+        logger.warn('pod sync failed', { node: this.nodeName, uid, pod: this.names.get(uid), error: errorText(e) });
+      },
     });
     this.informer = new Informer(this.generic, this.podType, { fieldSelector: this.fieldSelector });
     this.informer.on((type, obj) => this.onPodEvent(type, obj));
@@ -337,6 +353,8 @@ export class PodWorker {
       this.names.set(uid, { namespace: pod.metadata.namespace ?? 'default', name: pod.metadata.name! });
       const containers = byUid.get(uid) ?? [];
       if (this.unchanged(pod, containers)) continue;
+      // A pod whose last sync failed waits out the kubelet's back-off (its changes still sync at once).
+      if (Date.now() - (this.failedAt.get(uid) ?? -Infinity) < SYNC_ERROR_BACKOFF_MS) continue;
       this.prelisted.set(uid, { containers, at: listedAt });
       pending.push(this.enqueue(uid));
     }
@@ -516,21 +534,26 @@ export class PodWorker {
       // The sandbox starts (the slowest step of a pod start) while volumes are written and the first
       // container is prepared and created; that container's start waits for it.
       handle = sandboxHandle(id, this.startSandbox(pod, id), () => this.inspectSandbox(id));
+      this.heldEvents.set(pod.metadata.uid!, handle.started.then(() => true, () => false));
     }
 
     if (handle) {
-      const known = sandbox ? await this.sandboxIP(pod, sandbox) : undefined;
-      if (await this.syncVolumes(pod, known)) {
-        const initDone = await this.syncInitContainers(pod, listed, handle, waiting);
-        if (initDone) {
-          for (const c of spec.containers ?? []) {
-            await this.syncContainer(pod, c, 'app', listed, handle, waiting);
+      try {
+        const known = sandbox ? await this.sandboxIP(pod, sandbox) : undefined;
+        if (await this.syncVolumes(pod, known)) {
+          const initDone = await this.syncInitContainers(pod, listed, handle, waiting);
+          if (initDone) {
+            for (const c of spec.containers ?? []) {
+              await this.syncContainer(pod, c, 'app', listed, handle, waiting);
+            }
           }
         }
+        // A sandbox that could not start fails this sync (the next one starts over).
+        sandbox = await handle.running;
+        sandboxIP = await this.sandboxIP(pod, sandbox);
+      } finally {
+        await this.releaseEvents(pod.metadata.uid!);
       }
-      // A sandbox that could not start fails this sync (the next one starts over).
-      sandbox = await handle.running;
-      sandboxIP = await this.sandboxIP(pod, sandbox);
     }
     // Steady state costs one list per pass: the containers are listed again only when this sync changed them.
     const quiet = this.mutations === mutationsBefore;
@@ -1194,7 +1217,8 @@ export class PodWorker {
       await bounded(this.docker.getContainer(id).start(), DOCKER_CALL_MS, 'start sandbox');
     } catch (e) {
       if (statusCode(e) !== 304) {
-        await this.event(pod, undefined, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${errorText(e)}`);
+        // Said at once: the events held while it started are dropped (nothing of them happened).
+        await this.recordEvent(pod, undefined, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${errorText(e)}`, 'app');
         throw e;
       }
     }
@@ -1306,7 +1330,7 @@ export class PodWorker {
     this.names.delete(uid);
     this.probeTargets.delete(uid);
     this.claims.delete(uid);
-    for (const m of [this.synced, this.written, this.syncEnded, this.prelisted]) m.delete(uid);
+    for (const m of [this.synced, this.written, this.syncEnded, this.prelisted, this.failedAt]) m.delete(uid);
   }
 
   // ---------- status and events ----------
@@ -1447,7 +1471,29 @@ export class PodWorker {
    * Records an event as the kubelet's recorder would (source kubelet/<node>); repeats of the same
    * event bump count and lastTimestamp, as the client-go event correlator does.
    */
-  private async event(pod: KObject, c: J | undefined, type: 'Normal' | 'Warning', reason: string, message: string, role: 'app' | 'init' = 'app'): Promise<void> {
+  private event(pod: KObject, c: J | undefined, type: 'Normal' | 'Warning', reason: string, message: string, role: 'app' | 'init' = 'app'): Promise<void> {
+    const uid = pod.metadata.uid!;
+    const held = this.heldEvents.get(uid);
+    if (!held) return this.recordEvent(pod, c, type, reason, message, role);
+    this.heldEvents.set(
+      uid,
+      held.then(async (ok) => {
+        if (ok) await this.recordEvent(pod, c, type, reason, message, role);
+        return ok;
+      }),
+    );
+    return Promise.resolve();
+  }
+
+  /** Writes what was held for a pod while its sandbox started (see heldEvents), then lets events through. */
+  private async releaseEvents(uid: string): Promise<void> {
+    for (let held = this.heldEvents.get(uid); held; held = this.heldEvents.get(uid)) {
+      await held;
+      if (this.heldEvents.get(uid) === held) this.heldEvents.delete(uid);
+    }
+  }
+
+  private async recordEvent(pod: KObject, c: J | undefined, type: 'Normal' | 'Warning', reason: string, message: string, role: 'app' | 'init'): Promise<void> {
     const ns = pod.metadata.namespace ?? 'default';
     const fieldPath = c ? `spec.${role === 'init' ? 'initContainers' : 'containers'}{${c.name}}` : undefined;
     const key = `${pod.metadata.uid}/${fieldPath ?? ''}/${reason}/${message}`;

@@ -593,6 +593,33 @@ spec:
       return r.stdout.includes('hello-from-pod') ? r.stdout : undefined;
     });
     assert.match(body, /^HTTP\/1\.[01] 200/);
+
+    // A second pod wanting the same host port: its sandbox cannot start. It stays Pending and says
+    // why, retried with back-off; nothing is said of its container (created while the sandbox
+    // started, it never ran), and no failed attempt's containers pile up on the host.
+    await apply(`apiVersion: v1
+kind: Pod
+metadata: {name: porty-too}
+spec:
+  nodeName: ${nodes[0].name}
+  containers:
+  - {name: web, image: busybox:latest, command: ["sleep", "3600"], ports: [{containerPort: 8080, hostPort: 18080}]}
+`);
+    const failed = await until('FailedCreatePodSandBox', async () => {
+      const evs = (JSON.parse(await ts.kubectl().ok(['get', 'events', '--field-selector', 'involvedObject.name=porty-too', '-o', 'json'])).items as J[]);
+      return evs.some((e) => e.reason === 'FailedCreatePodSandBox') ? evs : undefined;
+    });
+    assert.match(failed.find((e) => e.reason === 'FailedCreatePodSandBox').message, /^Failed to create pod sandbox: .*port is already allocated/);
+    await new Promise((r) => setTimeout(r, 12_000));
+    const evs = JSON.parse(await ts.kubectl().ok(['get', 'events', '--field-selector', 'involvedObject.name=porty-too', '-o', 'json'])).items as J[];
+    assert.deepEqual(evs.filter((e) => ['Pulled', 'Created', 'Started'].includes(e.reason)).map((e) => e.reason), []);
+    const attempts = evs.filter((e) => e.reason === 'FailedCreatePodSandBox').reduce((n, e) => n + (e.count ?? 1), 0);
+    assert.ok(attempts >= 1 && attempts <= 3, `${attempts} sandbox attempts in ~13 s (back-off 10 s)`);
+    const p2 = await pod('default', 'porty-too');
+    assert.equal(p2.status?.phase ?? 'Pending', 'Pending');
+    const left = await podContainers(0, p2.metadata.uid);
+    assert.ok(left.length <= 2, `containers of porty-too on the host: ${left.map((c) => `${c.Labels[CONTAINER_LABELS.role]}:${c.State}`)}`);
+    await ts.kubectl().ok(['delete', 'pod', 'porty-too', '--wait=true']);
   });
 
   it('reports termination messages from the file, or from the log tail when the policy says so', async () => {
