@@ -3,11 +3,15 @@ import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { loadClusterConfig } from './config/cluster-config.js';
 import { serve } from './api/server.js';
+import { localNodeEndpoint } from './nodes/local-node.js';
 
 const USAGE = `Usage:
-  kubeshim serve [--config FILE] [--data-dir DIR] [--listen ADDR:PORT]
+  kubeshim serve [--config FILE] [--data-dir DIR] [--listen ADDR:PORT] [--no-local-node]
       Runs the control plane: HTTPS API server with embedded SQLite (or etcd, per the cluster file).
-      Writes an admin kubeconfig to DIR/admin.kubeconfig.
+      Writes an admin kubeconfig to DIR/admin.kubeconfig. When a Docker engine answers on this
+      machine ($DOCKER_HOST if unix://PATH, else /var/run/docker.sock) and the cluster file does not
+      list this machine (local: true, or a node of its host name), it becomes a node named after the
+      host; --no-local-node leaves it out.
   kubeshim node add NAME --address ADDR [--port 22] [--user root] --identity-file FILE
       (--host-key 'ssh-ed25519 AAAA…' | --known-hosts FILE | --trust-on-first-use)
       [--docker-socket PATH] [--label k=v]… [--taint k=v:Effect]… [--kubeconfig FILE] [--data-dir DIR]
@@ -34,16 +38,28 @@ export async function main(argv: string[]): Promise<number> {
   if (cmd === 'serve') {
     const { values } = parseArgs({
       args: rest,
-      options: { config: { type: 'string' }, 'data-dir': { type: 'string' }, listen: { type: 'string' } },
+      options: { config: { type: 'string' }, 'data-dir': { type: 'string' }, listen: { type: 'string' }, 'no-local-node': { type: 'boolean' } },
       strict: true,
     });
     const config = loadClusterConfig(values.config);
     const dataDir = resolve(values['data-dir'] ?? '.data');
+    // This machine's Docker engine as a node, unless asked not to or the cluster file lists it.
+    let localLine = '';
+    if (!values['no-local-node']) {
+      const local = await localNodeEndpoint(config);
+      if (local.add) {
+        config.nodes = [...(config.nodes ?? []), local.endpoint];
+        localLine = `Node ${local.endpoint.name}: this machine's Docker engine (unix://${local.socket})\n`;
+      } else if (local.reason === 'unavailable') {
+        localLine = `${local.message[0].toUpperCase()}${local.message.slice(1)}; add Docker hosts as nodes with "kubeshim node add" or nodes[] in the cluster file (config/README.md)\n`;
+      }
+    }
     const server = await serve({ dataDir, listen: values.listen, config });
     process.stdout.write(
       `kubeshim is serving the Kubernetes API at ${server.url}\n` +
-        `Admin kubeconfig: ${server.kubeconfigPath}\n\n` +
-        `  export KUBECONFIG=${server.kubeconfigPath}\n  kubectl get namespaces\n\n`,
+        `Admin kubeconfig: ${server.kubeconfigPath}\n` +
+        localLine +
+        `\n  export KUBECONFIG=${server.kubeconfigPath}\n  kubectl get namespaces\n\n`,
     );
     let stopping = false;
     const stop = async () => {

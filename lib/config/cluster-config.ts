@@ -3,10 +3,13 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { StorageConfig } from '../storage/index.js';
-import type { HostEndpoint } from '../nodes/types.js';
+import type { DeclaredEndpoint } from '../nodes/types.js';
 
 /** A host of the cluster: the node side's HostEndpoint (lib/nodes/types.ts), as written in the file. */
-export type NodeConfig = HostEndpoint;
+export type NodeConfig = DeclaredEndpoint;
+
+/** SSH settings, meaningless for this machine's own engine (`local: true`). */
+const SSH_FIELDS = ['port', 'user', 'identityFile', 'privateKey', 'hostKey', 'knownHostsFile', 'trustOnFirstUse'];
 
 export interface ClusterConfig {
   /** Address and port the API server listens on (CLI --listen wins). */
@@ -56,9 +59,18 @@ export function validateClusterConfig(c: unknown): string[] {
     else
       cfg.nodes.forEach((n: Record<string, unknown>, i) => {
         if (!n || typeof n !== 'object') return errs.push(`nodes[${i}]: must be a mapping`);
-        const known = new Set(['name', 'address', 'port', 'user', 'identityFile', 'privateKey', 'hostKey', 'knownHostsFile', 'trustOnFirstUse', 'dockerSocket', 'labels', 'taints']);
+        const known = new Set(['name', 'address', 'local', ...SSH_FIELDS, 'dockerSocket', 'labels', 'taints']);
         for (const k of Object.keys(n)) if (!known.has(k)) errs.push(`nodes[${i}]: unknown field "${k}"`);
         if (typeof n.name !== 'string' || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(n.name)) errs.push(`nodes[${i}].name: required, a lowercase RFC 1123 subdomain (it becomes the Node's name)`);
+        if (n.local !== undefined && typeof n.local !== 'boolean') errs.push(`nodes[${i}].local: must be true or false`);
+        if (n.local === true) {
+          // This machine: no SSH, so no SSH settings; the address (InternalIP) defaults to this machine's.
+          if (n.address !== undefined && (typeof n.address !== 'string' || !n.address)) errs.push(`nodes[${i}].address: must be an address (or left out: this machine's first IPv4 address)`);
+          for (const f of SSH_FIELDS) {
+            if (n[f] !== undefined) errs.push(`nodes[${i}].${f}: not used with local: true (this machine's Docker engine is reached without SSH); remove it, or remove local`);
+          }
+          return;
+        }
         if (typeof n.address !== 'string' || !n.address) errs.push(`nodes[${i}].address: required`);
         if (n.port !== undefined && !(Number.isInteger(n.port) && (n.port as number) > 0 && (n.port as number) < 65536)) errs.push(`nodes[${i}].port: must be a port number`);
         if (!n.identityFile && !n.privateKey) errs.push(`nodes[${i}].identityFile: required (the SSH private key kubeshim logs in with)`);

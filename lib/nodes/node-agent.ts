@@ -189,7 +189,8 @@ export class NodeAgent {
   private connectionFault(): HostFault | undefined {
     const c = this.opts.connection;
     if (c.state === 'ready') return undefined;
-    return c.fault ?? { reason: 'HostUnreachable', message: `no SSH connection to ${c.endpoint.address}:${c.endpoint.port ?? 22} (${c.state})` };
+    const to = c.endpoint.local ? `this machine's Docker socket` : `SSH connection to ${c.endpoint.address}:${c.endpoint.port ?? 22}`;
+    return c.fault ?? { reason: 'HostUnreachable', message: `no ${to} (${c.state})` };
   }
 
   private async dockerFault(cause: unknown): Promise<HostFault> {
@@ -201,6 +202,11 @@ export class NodeAgent {
       if (fault) return fault;
     }
     return own ?? { reason: 'DockerUnreachable', message: `Docker Engine on node ${this.nodeName} did not answer: ${errorText(cause)}` };
+  }
+
+  /** How host commands are run, for messages ("ssh exec on ADDR", or local on this machine). */
+  private get execWhere(): string {
+    return this.opts.endpoint.local ? 'local exec on this machine' : `ssh exec on ${this.opts.endpoint.address}`;
   }
 
   private async readHostFiles(reading: HostReading): Promise<void> {
@@ -222,7 +228,7 @@ export class NodeAgent {
         { timeoutMs: this.callTimeoutMs },
       ),
       this.callTimeoutMs + 1000,
-      `ssh exec on ${this.opts.endpoint.address}`,
+      this.execWhere,
     );
     const s = splitSections(res.stdout);
     reading.ids = parseMachineIds(s.slice(0, 4));
@@ -275,7 +281,7 @@ export class NodeAgent {
       await this.readHostFiles(reading);
     } catch (e) {
       await docker;
-      const fault = this.connectionFault() ?? { reason: 'HostUnreachable' as const, message: e instanceof TimeoutError ? errorText(e) : `ssh exec on ${this.opts.endpoint.address} failed: ${errorText(e)}` };
+      const fault = this.connectionFault() ?? { reason: 'HostUnreachable' as const, message: e instanceof TimeoutError ? errorText(e) : `${this.execWhere} failed: ${errorText(e)}` };
       return { obs: this.faultObservation(fault), reading, fault };
     }
     await docker;

@@ -1,14 +1,16 @@
-// Runs the node side for every host of the cluster: one SSH connection, one Docker client, one
-// node agent (Node status + Lease), one pod worker and one usage collector per host, and the node
-// IPAM that gives each Node its spec.podCIDR. Hosts come from the cluster file's nodes[] at start
-// and from endpoint Secrets (`kubeshim node add`, node-membership.ts) watched at run time; deleting
-// such a Secret removes the host: workers stopped, host cleaned, Node and Lease deleted.
+// Runs the node side for every host of the cluster: one SSH connection (none for this machine's
+// own engine: local-connection.ts), one Docker client, one node agent (Node status + Lease), one
+// pod worker and one usage collector per host, and the node IPAM that gives each Node its
+// spec.podCIDR. Hosts come from the cluster file's nodes[] at start and from endpoint Secrets
+// (`kubeshim node add`, node-membership.ts) watched at run time; deleting such a Secret removes
+// the host: workers stopped, host cleaned, Node and Lease deleted.
 import { ApiError } from '../api/errors.js';
 import type { GenericStore } from '../registry/generic-store.js';
 import type { ResourceRegistry } from '../registry/resource-registry.js';
 import type { KObject, ResourceType } from '../registry/resource-type.js';
-import type { HostEndpoint, HostConnection, DockerClient } from './types.js';
+import type { DeclaredEndpoint, HostEndpoint, HostConnection, DockerClient } from './types.js';
 import { createHostConnection } from './ssh-connection.js';
+import { resolveEndpoint } from './local-node.js';
 import { createDockerClient } from './docker-client.js';
 import { NodeAgent, NODE_LEASE_NAMESPACE } from './node-agent.js';
 import { PodWorker } from './pod-worker.js';
@@ -77,8 +79,10 @@ export class NodeManager {
   }
 
   /** Starts managing a host. Resolves once its Node is registered (Ready or not: faults are conditions). */
-  async add(endpoint: HostEndpoint, source: NodeSource = 'cluster-file'): Promise<void> {
-    if (this.nodes.has(endpoint.name)) throw new Error(`node ${endpoint.name} is already managed`);
+  async add(declared: DeclaredEndpoint, source: NodeSource = 'cluster-file'): Promise<void> {
+    if (this.nodes.has(declared.name)) throw new Error(`node ${declared.name} is already managed`);
+    // This machine (local: true) may leave its address out: its InternalIP is then found here.
+    const endpoint = resolveEndpoint(declared);
     const connection = createHostConnection(endpoint);
     const docker = createDockerClient(connection, { socketPath: endpoint.dockerSocket });
     const agent = new NodeAgent({ endpoint, connection, docker, generic: this.generic, registry: this.registry, heartbeatMs: this.opts.heartbeatMs });

@@ -70,6 +70,8 @@ export function endpointFromSecret(secret: KObject): HostEndpoint {
     throw new Error(`${where}: ${ENDPOINT_KEY} is not JSON: ${(e as Error).message}`);
   }
   const ep: HostEndpoint = { ...stored, privateKey: Buffer.from(key, 'base64').toString('utf8') };
+  // Whoever may write Secrets must not get commands run on the server's own machine this way.
+  if (ep.local !== undefined) throw new Error(`${where}: local: a node added at run time is reached over SSH; this machine is declared in the cluster file (local: true)`);
   const errs = validateClusterConfig({ nodes: [ep] }).map((m) => m.replace(/^nodes\[0\]\.?/, ''));
   if (!errs.length && !ep.hostKey) errs.push('hostKey: required');
   if (!errs.length && secret.metadata.name !== endpointSecretName(ep.name)) errs.push(`the secret must be named ${endpointSecretName(ep.name)}`);

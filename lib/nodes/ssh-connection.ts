@@ -1,13 +1,16 @@
-// One multiplexed SSH connection per host (ssh2), the only way kubeshim reaches a host: commands,
+// One multiplexed SSH connection per host (ssh2), the way kubeshim reaches a remote host: commands,
 // the Docker socket (stream-local channels) and pod ports (direct-tcpip) all ride on it. Like
 // OpenSSH's ServerAliveInterval/ServerAliveCountMax, keepalives detect a dead peer; unlike ssh, the
-// connection heals itself: it reconnects with jittered exponential backoff until close().
+// connection heals itself: it reconnects with jittered exponential backoff until close(). This
+// machine's own engine (`local: true`) needs no SSH: local-connection.ts.
 import { EventEmitter } from 'node:events';
 import { readFileSync, statSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
 import { logger } from '../log.js';
+import { HostFaultError } from './host-fault.js';
+import { LocalHostConnection } from './local-connection.js';
 import { appendKnownHost, decideHostKey, loadHostTrust, preferredHostKeyAlgorithms, type HostTrust } from './host-key.js';
 import type { ConnectionState, ExecResult, HostConnection, HostEndpoint, HostFault } from './types.js';
 
@@ -23,17 +26,12 @@ export interface HostConnectionOptions {
   maxSessions?: number;
 }
 
-/** An Error that carries the HostFault it stands for (Node conditions and the CLI read `.fault`). */
-export class HostFaultError extends Error {
-  readonly fault: HostFault;
-  constructor(fault: HostFault) {
-    super(fault.message);
-    this.name = 'HostFaultError';
-    this.fault = fault;
-  }
-}
+// Lives in host-fault.ts (the local transport throws it too); importers of this module keep it.
+export { HostFaultError };
 
+/** The one place that picks a transport: SSH, or none for this machine (`local: true`). */
 export function createHostConnection(ep: HostEndpoint, opts: HostConnectionOptions = {}): HostConnection {
+  if (ep.local) return new LocalHostConnection(ep, opts);
   return new SshHostConnection(ep, opts);
 }
 

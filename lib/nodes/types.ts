@@ -26,9 +26,17 @@ export interface HostEndpoint {
   trustOnFirstUse?: boolean;
   /** Docker socket path on the host, default /var/run/docker.sock. */
   dockerSocket?: string;
+  /** This machine: Docker socket, commands and TCP connections are local, no SSH (local-connection.ts). */
+  local?: boolean;
   labels?: Record<string, string>;
   taints?: Array<{ key: string; value?: string; effect: string }>;
 }
+
+/**
+ * A HostEndpoint as declared in the cluster file: a local one may leave `address` out (it then
+ * defaults to this machine's address, local-node.ts resolveEndpoint).
+ */
+export type DeclaredEndpoint = Omit<HostEndpoint, 'address'> & { address?: string };
 
 /**
  * Why a host is not usable, as Node conditions and the CLI report it (one line, naming the cause).
@@ -56,7 +64,8 @@ export interface ExecResult {
 }
 
 /**
- * One multiplexed SSH connection to a host, kept up with keepalives and reconnected with backoff.
+ * One multiplexed SSH connection to a host, kept up with keepalives and reconnected with backoff
+ * (or, for this machine, local processes and sockets: local-connection.ts).
  * Events: 'ready' (connected and verified), 'down' (HostFault), 'closed'.
  */
 export interface HostConnection extends EventEmitter {

@@ -26,6 +26,24 @@ describe('Cluster file validation', () => {
     assert.deepEqual(validateClusterConfig({ nodes: [{ ...node, hostKey: 'ssh-ed25519 AAAA' }] }), []);
   });
 
+  it("accepts this machine's engine as a node (local: true) without SSH settings or address", () => {
+    assert.deepEqual(validateClusterConfig({ nodes: [{ name: 'this-machine', local: true }] }), []);
+    assert.deepEqual(validateClusterConfig({ nodes: [{ name: 'this-machine', local: true, address: '192.0.2.5', dockerSocket: '/run/docker.sock', labels: { a: 'b' } }] }), []);
+    // local: false is an SSH host like any other.
+    assert.match(validateClusterConfig({ nodes: [{ name: 'n', local: false }] })[0], /^nodes\[0\]\.address: required/);
+  });
+
+  it('refuses SSH settings on a local node, naming each, and a local that is not a boolean', () => {
+    assert.deepEqual(validateClusterConfig({ nodes: [{ name: 'me', local: true, user: 'root', port: 22, identityFile: '/k', hostKey: 'ssh-ed25519 AAAA' }] }), [
+      "nodes[0].port: not used with local: true (this machine's Docker engine is reached without SSH); remove it, or remove local",
+      "nodes[0].user: not used with local: true (this machine's Docker engine is reached without SSH); remove it, or remove local",
+      "nodes[0].identityFile: not used with local: true (this machine's Docker engine is reached without SSH); remove it, or remove local",
+      "nodes[0].hostKey: not used with local: true (this machine's Docker engine is reached without SSH); remove it, or remove local",
+    ]);
+    assert.deepEqual(validateClusterConfig({ nodes: [{ name: 'me', local: true, address: '' }] }), ["nodes[0].address: must be an address (or left out: this machine's first IPv4 address)"]);
+    assert.deepEqual(validateClusterConfig({ nodes: [{ name: 'me', local: 'yes', address: '192.0.2.1', identityFile: '/k', hostKey: 'x' }] }), ['nodes[0].local: must be true or false']);
+  });
+
   it('checks node names, ports and keys', () => {
     const errs = validateClusterConfig({ nodes: [{ name: 'Node_1', address: '', port: 70000, hostKey: 'x' }] });
     assert.deepEqual(errs, [
