@@ -7,8 +7,9 @@
 // - raw docker create+start: one busybox container, the floor any container start pays;
 // - raw docker pod: what a pod is made of, by hand — the pause container on the node's pod network,
 //   then the app container in its network namespace (create+start each), no kubeshim involved;
-// - pods one at a time per host: --pods pods over the 3 hosts, each host's next pod created when its
-//   previous one is Running (a steady trickle; latency of one pod start);
+//   measured interleaved with kubeshim's pods in the same shape (so both meet the same machine):
+// - pods one at a time on h1, then --pods pods over the 3 hosts, each host's next pod created when
+//   its previous one is Running (a steady trickle; latency of one pod start);
 // - burst: --burst-per-host pods per host created at once (throughput, and whether any fails).
 // Memory of one node: heap (used + external, after a forced GC) with 3 nodes running the burst's pods,
 // minus the same after one node is removed from the control plane (its pods stay stored, so the
@@ -127,56 +128,64 @@ async function main() {
       w.close();
       await deleteAll(api, dockers);
 
-      // The same containers a pod is made of, by hand (the pod network and pause image exist now):
-      // one host at a time, then in the shape of the pod row below (one in flight on each host).
+      // Raw Docker making what a pod is made of, by hand (the pod network and pause image exist now):
+      // the pause container on the node's pod network, then the app container in its namespaces.
+      // Measured interleaved with kubeshim's pods, each raw pod left running as the pods are, so
+      // both meet the same machine and the same number of containers on the host.
+      const rawPods: Array<{ d: DockerClient; ids: string[] }> = [];
       const rawPod = async (d: DockerClient) => {
         const t0 = performance.now();
         const infra = await d.createContainer({ Image: INFRA_IMAGE, Cmd: [PAUSE_PATH], Labels: { 'kubeshim.bench': 'raw' }, HostConfig: { NetworkMode: POD_NETWORK } });
         await infra.start();
         const app = await d.createContainer({ Image: 'busybox:latest', Cmd: ['sleep', '3600'], Labels: { 'kubeshim.bench': 'raw' }, HostConfig: { NetworkMode: `container:${infra.id}`, IpcMode: `container:${infra.id}` } });
         await app.start();
-        const ms = performance.now() - t0;
-        await app.remove({ force: true });
-        await infra.remove({ force: true });
-        return ms;
+        rawPods.push({ d, ids: [app.id, infra.id] });
+        return performance.now() - t0;
       };
-      const rawSeq: number[] = [];
-      for (let i = 0; i < 20; i++) rawSeq.push(await rawPod(docker));
-      rows.push(`| raw docker "pod" over SSH (h1, sequential): pause container on the pod network + app container in its netns | 20 | ${pct(rawSeq, 50).toFixed(0)} | ${pct(rawSeq, 99).toFixed(0)} | 2 × create+start |`);
-      const rawPar = (await Promise.all(dockers.map(async (d) => { const out: number[] = []; for (let i = 0; i < 20; i++) out.push(await rawPod(d)); return out; }))).flat();
-      rows.push(`| raw docker "pod" over SSH, one in flight per host on 3 hosts (the shape of the next row) | ${rawPar.length} | ${pct(rawPar, 50).toFixed(0)} | ${pct(rawPar, 99).toFixed(0)} | 2 × create+start |`);
+      const removeRaw = () => Promise.all(rawPods.splice(0).map(async ({ d, ids }) => { for (const id of ids) await d.getContainer(id).remove({ force: true }); }));
+      const kubePod = async (name: string, host: string) => {
+        const t0 = await create(api, name, host);
+        const t1 = t0 === undefined ? undefined : await w.running(name, 60_000);
+        return t0 === undefined || t1 === undefined ? undefined : t1 - t0;
+      };
 
-      // One pod at a time on h1 alone: the shape of the sequential raw rows.
+      // One at a time on h1 alone.
       w = await podWatch(api);
+      const rawOne: number[] = [];
       const one: number[] = [];
       for (let i = 0; i < 20; i++) {
-        const t0 = await create(api, `s-${i}`, hosts[0]!);
-        const t1 = t0 === undefined ? undefined : await w.running(`s-${i}`, 60_000);
-        if (t0 !== undefined && t1 !== undefined) one.push(t1 - t0);
+        rawOne.push(await rawPod(docker));
+        const ms = await kubePod(`s-${i}`, hosts[0]!);
+        if (ms !== undefined) one.push(ms);
       }
       w.close();
-      rows.push(`| pod create → Running (watch), one at a time on h1 | ${one.length} | ${pct(one, 50).toFixed(0)} | ${pct(one, 99).toFixed(0)} | the shape of the sequential raw rows |`);
+      rows.push(`| raw docker "pod" over SSH, one at a time on h1: pause container on the pod network + app container in its netns | 20 | ${pct(rawOne, 50).toFixed(0)} | ${pct(rawOne, 99).toFixed(0)} | 2 × create+start, interleaved with the next row |`);
+      rows.push(`| pod create → Running (watch), one at a time on h1 | ${one.length} | ${pct(one, 50).toFixed(0)} | ${pct(one, 99).toFixed(0)} | the same shape |`);
       await deleteAll(api, dockers);
+      await removeRaw();
 
-      // One pod in flight per host: the next pod of a host is created once its previous one runs.
+      // One in flight per host: the next of a host is made once its previous one runs.
       w = await podWatch(api);
+      const rawPar: number[] = [];
       const seq: number[] = [];
       let seqFailed = 0;
       await Promise.all(
         hosts.map(async (h, hi) => {
           for (let i = hi; i < PODS; i += hosts.length) {
-            const t0 = await create(api, `p-${i}`, h);
-            const t1 = t0 === undefined ? undefined : await w.running(`p-${i}`, 60_000);
-            if (t0 === undefined || t1 === undefined) seqFailed++;
-            else seq.push(t1 - t0);
+            rawPar.push(await rawPod(dockers[hi]!));
+            const ms = await kubePod(`p-${i}`, h);
+            if (ms === undefined) seqFailed++;
+            else seq.push(ms);
           }
         }),
       );
       w.close();
       const seqWarnings = await warnings(api);
+      rows.push(`| raw docker "pod" over SSH, ${PODS} on 3 hosts, one in flight per host | ${rawPar.length} | ${pct(rawPar, 50).toFixed(0)} | ${pct(rawPar, 99).toFixed(0)} | 2 × create+start, interleaved with the next row |`);
       rows.push(`| pod create → Running (watch), ${PODS} pods on 3 hosts, one in flight per host | ${seq.length} | ${pct(seq, 50).toFixed(0)} | ${pct(seq, 99).toFixed(0)} | not Running: ${seqFailed}, Warning events: ${seqWarnings.length} |`);
       notes.push(...seqWarnings.slice(0, 5));
       await deleteAll(api, dockers);
+      await removeRaw();
 
       // BURST pods per host created at once.
       w = await podWatch(api);

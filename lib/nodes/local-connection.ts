@@ -9,7 +9,7 @@ import { connect, type Socket } from 'node:net';
 import { constants as osConstants, userInfo } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { logger } from '../log.js';
-import { HostFaultError } from './host-fault.js';
+import { HostFaultError, reconnectDelay, StartLatch } from './host-fault.js';
 import type { ConnectionState, ExecResult, HostConnection, HostEndpoint, HostFault } from './types.js';
 
 export interface LocalConnectionOptions {
@@ -51,8 +51,7 @@ export class LocalHostConnection extends EventEmitter implements HostConnection 
   #generation = 0;
   #closed = false;
   #retryTimer?: NodeJS.Timeout;
-  #started?: Promise<void>;
-  #settleStart?: { resolve(): void; reject(e: Error): void };
+  readonly #start = new StartLatch();
   /** Commands still running, with how to fail them (close() ends them, as a closed SSH link does). */
   readonly #running = new Map<ChildProcess, (err: Error) => void>();
   /** Sockets handed out and still open (close() ends them, as closing an SSH client ends its channels). */
@@ -80,16 +79,7 @@ export class LocalHostConnection extends EventEmitter implements HostConnection 
 
   start(): Promise<void> {
     if (this.#closed) return Promise.reject(new Error(`connection to node ${this.endpoint.name} is closed`));
-    if (!this.#started) {
-      this.#started = new Promise<void>((resolve, reject) => {
-        this.#settleStart = { resolve, reject };
-      });
-      // Callers that only listen to events must not see an unhandled rejection.
-      this.#started.catch(() => undefined);
-      // Next tick, so listeners attached right after start() see even an immediate 'down'.
-      process.nextTick(() => this.#connect());
-    }
-    return this.#started;
+    return this.#start.start(() => this.#connect());
   }
 
   async close(): Promise<void> {
@@ -101,8 +91,7 @@ export class LocalHostConnection extends EventEmitter implements HostConnection 
     for (const s of this.#sockets) s.destroy();
     this.#sockets.clear();
     this.#state = 'closed';
-    this.#settleStart?.reject(new Error(`connection to node ${this.endpoint.name} was closed before it became ready`));
-    this.#settleStart = undefined;
+    this.#start.reject(new Error(`connection to node ${this.endpoint.name} was closed before it became ready`));
     this.emit('closed');
   }
 
@@ -121,8 +110,7 @@ export class LocalHostConnection extends EventEmitter implements HostConnection 
         this.#state = 'ready';
         this.#fault = undefined;
         this.emit('ready');
-        this.#settleStart?.resolve();
-        this.#settleStart = undefined;
+        this.#start.resolve();
       },
       (e: Error & { fault?: HostFault }) => this.#down(gen, e.fault ?? { reason: 'DockerSocketUnavailable', message: `cannot open docker socket ${path} on this machine (node ${this.endpoint.name}): ${e.message}` }),
     );
@@ -138,14 +126,8 @@ export class LocalHostConnection extends EventEmitter implements HostConnection 
     this.#state = 'down';
     this.#fault = fault;
     this.emit('down', fault);
-    this.#settleStart?.reject(new HostFaultError(fault));
-    this.#settleStart = undefined;
-    const { initialMs, maxMs } = this.#backoff;
-    const base = Math.min(maxMs, initialMs * 2 ** Math.min(this.#attempt, 30));
-    this.#attempt++;
-    // "Equal jitter", as the SSH connection: at least half the backoff.
-    const delay = base / 2 + Math.random() * (base / 2);
-    this.#retryTimer = setTimeout(() => this.#connect(), delay);
+    this.#start.reject(new HostFaultError(fault));
+    this.#retryTimer = setTimeout(() => this.#connect(), reconnectDelay(this.#attempt++, this.#backoff));
     this.#retryTimer.unref();
   }
 

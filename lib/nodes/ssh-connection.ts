@@ -9,7 +9,7 @@ import { constants as osConstants } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
 import { logger } from '../log.js';
-import { HostFaultError } from './host-fault.js';
+import { HostFaultError, reconnectDelay, StartLatch } from './host-fault.js';
 import { LocalHostConnection } from './local-connection.js';
 import { appendKnownHost, decideHostKey, loadHostTrust, preferredHostKeyAlgorithms, type HostTrust } from './host-key.js';
 import type { ConnectionState, ExecResult, HostConnection, HostEndpoint, HostFault } from './types.js';
@@ -117,8 +117,7 @@ class SshHostConnection extends EventEmitter implements HostConnection {
   #pings: number[] = [];
   #sessions = 0;
   #waiters: Array<() => void> = [];
-  #started?: Promise<void>;
-  #settleStart?: { resolve(): void; reject(e: Error): void };
+  readonly #start = new StartLatch();
   /** A key learned by trust-on-first-use stays pinned for later reconnects even without a known_hosts file. */
   #learned?: HostTrust;
 
@@ -153,16 +152,7 @@ class SshHostConnection extends EventEmitter implements HostConnection {
 
   start(): Promise<void> {
     if (this.#closed) return Promise.reject(new Error(`connection to node ${this.endpoint.name} is closed`));
-    if (!this.#started) {
-      this.#started = new Promise<void>((resolve, reject) => {
-        this.#settleStart = { resolve, reject };
-      });
-      // Callers that only listen to events must not see an unhandled rejection.
-      this.#started.catch(() => undefined);
-      // Next tick, so listeners attached right after start() see even an immediate 'down'.
-      process.nextTick(() => this.#connect());
-    }
-    return this.#started;
+    return this.#start.start(() => this.#connect());
   }
 
   async close(): Promise<void> {
@@ -187,8 +177,7 @@ class SshHostConnection extends EventEmitter implements HostConnection {
       });
     }
     this.#state = 'closed';
-    this.#settleStart?.reject(new Error(`connection to node ${this.endpoint.name} was closed before it became ready`));
-    this.#settleStart = undefined;
+    this.#start.reject(new Error(`connection to node ${this.endpoint.name} was closed before it became ready`));
     this.emit('closed');
   }
 
@@ -270,8 +259,7 @@ class SshHostConnection extends EventEmitter implements HostConnection {
       this.#fault = undefined;
       this.#startKeepalive(gen, client);
       this.emit('ready');
-      this.#settleStart?.resolve();
-      this.#settleStart = undefined;
+      this.#start.resolve();
     });
     client.on('error', (err: Error & { level?: string; code?: string; syscall?: string }) => {
       if (gen !== this.#generation) return;
@@ -332,14 +320,8 @@ class SshHostConnection extends EventEmitter implements HostConnection {
     this.#state = 'down';
     this.#fault = fault;
     this.emit('down', fault);
-    this.#settleStart?.reject(new HostFaultError(fault));
-    this.#settleStart = undefined;
-    const { initialMs, maxMs } = this.#opts.backoff;
-    const base = Math.min(maxMs, initialMs * 2 ** Math.min(this.#attempt, 30));
-    this.#attempt++;
-    // "Equal jitter": at least half the backoff, so hosts that failed together do not retry in lockstep.
-    const delay = base / 2 + Math.random() * (base / 2);
-    this.#retryTimer = setTimeout(() => this.#connect(), delay);
+    this.#start.reject(new HostFaultError(fault));
+    this.#retryTimer = setTimeout(() => this.#connect(), reconnectDelay(this.#attempt++, this.#opts.backoff));
     this.#retryTimer.unref();
   }
 
