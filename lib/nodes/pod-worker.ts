@@ -115,16 +115,17 @@ interface SandboxHandle {
   started: Promise<void>;
   /** The sandbox as a list would show it, with its inspect (pod IP) cached, once it runs. */
   running: Promise<ListedContainer>;
-  /** Whether `started` has settled. */
+  /** Whether `started` has settled, and whether it failed. */
   settled: boolean;
+  failed: boolean;
 }
 
 function sandboxHandle(id: string, started: Promise<void>, running: () => Promise<ListedContainer>): SandboxHandle {
-  const h: SandboxHandle = { id, started, running: started.then(running), settled: false };
+  const h: SandboxHandle = { id, started, running: started.then(running), settled: false, failed: false };
   // Settled either way; a failure is rethrown to whoever awaits, never left unhandled.
   started.then(
     () => (h.settled = true),
-    () => (h.settled = true),
+    () => (h.settled = h.failed = true),
   );
   h.running.catch(() => undefined);
   return h;
@@ -517,7 +518,7 @@ export class PodWorker {
       } catch (e) {
         // The host cannot hold sandboxes (image import or pod network failed): say so on the pod.
         await this.event(pod, undefined, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${errorText(e)}`);
-        throw e;
+        return this.sandboxFailed(pod, listed, waiting, e);
       }
       const attempt = infras.reduce((m, c) => Math.max(m, Number(c.Labels[CONTAINER_LABELS.restartCount] ?? 0) + 1), 0);
       if (infras.length) {
@@ -530,7 +531,7 @@ export class PodWorker {
         for (const c of unstarted) await this.removeContainer(c.Id);
         listed = listed.filter((c) => !unstarted.includes(c));
       }
-      const id = await this.createSandbox(pod, network, attempt);
+      const id = await this.createSandbox(pod, network, attempt).catch((e) => this.sandboxFailed(pod, listed, waiting, e));
       // The sandbox starts (the slowest step of a pod start) while volumes are written and the first
       // container is prepared and created; that container's start waits for it.
       handle = sandboxHandle(id, this.startSandbox(pod, id), () => this.inspectSandbox(id));
@@ -551,6 +552,10 @@ export class PodWorker {
         // A sandbox that could not start fails this sync (the next one starts over).
         sandbox = await handle.running;
         sandboxIP = await this.sandboxIP(pod, sandbox);
+      } catch (e) {
+        // The first container's start, or this, met the sandbox's failure to start.
+        if (handle.failed) await this.sandboxFailed(pod, listed, waiting, e);
+        throw e;
       } finally {
         await this.releaseEvents(pod.metadata.uid!);
       }
@@ -561,6 +566,16 @@ export class PodWorker {
     this.probeTargets.set(pod.metadata.uid!, { pod, podIP: sandboxIP, containers: now.filter((c) => c.State === 'running' && c.Labels[CONTAINER_LABELS.role] === 'app') });
     await this.writeStatus(pod, now, waiting, sandbox, sandboxIP);
     this.recordSync(pod, now, quiet && waiting.size === 0 && !!(sandbox || allDone));
+  }
+
+  /**
+   * The pod's sandbox could not be made: its status still says so, as the kubelet's status manager
+   * does (containers waiting in ContainerCreating, or their last state), then the sync fails.
+   */
+  private async sandboxFailed(pod: KObject, listed: ListedContainer[], waiting: Map<string, WaitingReason>, e: unknown): Promise<never> {
+    const seen = listed.filter((c) => c.Labels[CONTAINER_LABELS.role] !== 'infra' && c.State !== 'created');
+    await this.writeStatus(pod, seen, waiting).catch((err) => logger.debug('status not written', { node: this.nodeName, pod: podRef(pod), error: errorText(err) }));
+    throw e;
   }
 
   /**

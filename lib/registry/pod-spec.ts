@@ -325,6 +325,42 @@ function validateProbe(p: J, path: string, liveness: boolean): FieldError[] {
   return errs;
 }
 
+/** Downward API field paths (validation.go validEnvDownwardAPIFieldPathExpressions / validVolume…). */
+const ENV_FIELD_PATHS = ['metadata.name', 'metadata.namespace', 'metadata.uid', 'spec.nodeName', 'spec.serviceAccountName', 'status.hostIP', 'status.hostIPs', 'status.podIP', 'status.podIPs'];
+const VOLUME_FIELD_PATHS = ['metadata.annotations', 'metadata.labels', 'metadata.name', 'metadata.namespace', 'metadata.uid'];
+/** What pods' ConvertDownwardAPIFieldLabel knows at all. */
+const DOWNWARD_FIELD_LABELS = new Set([...ENV_FIELD_PATHS, 'metadata.annotations', 'metadata.labels', 'spec.restartPolicy', 'spec.schedulerName', 'status.phase']);
+
+/** validateObjectFieldSelector: apiVersion v1, a known field, subscripts only on labels and annotations. */
+function validateObjectFieldSelector(fs: J, allowed: string[], path: string): FieldError[] {
+  if (!fs.apiVersion) return [field.required(`${path}.apiVersion`)];
+  if (!fs.fieldPath) return [field.required(`${path}.fieldPath`)];
+  const fp = String(fs.fieldPath);
+  const sub = /^([^[\]]+)\['(.*)'\]$/.exec(fp);
+  let why: string | undefined;
+  if (fs.apiVersion !== 'v1') why = `unsupported pod version: ${fs.apiVersion}`;
+  else if (sub && sub[1] !== 'metadata.annotations' && sub[1] !== 'metadata.labels') why = `field label does not support subscript: ${fp}`;
+  else if (!sub && !DOWNWARD_FIELD_LABELS.has(fp)) why = `field label not supported: ${fp}`;
+  if (why) return [field.invalid(`${path}.fieldPath`, fp, `error converting fieldPath: ${why}`)];
+  if (sub) {
+    const key = sub[1] === 'metadata.annotations' ? sub[2]!.toLowerCase() : sub[2]!;
+    return isQualifiedName(key).map((m) => field.invalid(path, sub[2], m));
+  }
+  return allowed.includes(fp) ? [] : [field.notSupported(`${path}.fieldPath`, fp, [...allowed].sort())];
+}
+
+/** validateDownwardAPIVolumeFile's field checks: a volume file shows pod metadata only. */
+function validateDownwardAPIItems(items: J, path: string): FieldError[] {
+  const errs: FieldError[] = [];
+  (Array.isArray(items) ? items : []).forEach((it: J, i: number) => {
+    const p = `${path}[${i}]`;
+    if (!it?.fieldRef) return;
+    errs.push(...validateObjectFieldSelector(it.fieldRef, VOLUME_FIELD_PATHS, `${p}.fieldRef`));
+    if (it.resourceFieldRef) errs.push(field.invalid(p, 'resource', 'fieldRef and resourceFieldRef can not be specified simultaneously'));
+  });
+  return errs;
+}
+
 function validateEnv(env: J, path: string): FieldError[] {
   const errs: FieldError[] = [];
   (Array.isArray(env) ? env : []).forEach((e: J, i: number) => {
@@ -344,10 +380,7 @@ function validateEnv(env: J, path: string): FieldError[] {
         else for (const m of isConfigMapKey(ref.key)) errs.push(field.invalid(`${p}.valueFrom.${k}.key`, ref.key, m));
         if (!ref.name) errs.push(field.required(`${p}.valueFrom.${k}.name`));
       }
-      if (vf.fieldRef) {
-        if (!vf.fieldRef.fieldPath) errs.push(field.required(`${p}.valueFrom.fieldRef.fieldPath`));
-        if (!vf.fieldRef.apiVersion) errs.push(field.required(`${p}.valueFrom.fieldRef.apiVersion`));
-      }
+      if (vf.fieldRef) errs.push(...validateObjectFieldSelector(vf.fieldRef, ENV_FIELD_PATHS, `${p}.valueFrom.fieldRef`));
     }
   });
   return errs;
@@ -590,9 +623,13 @@ export function validateVolumes(volumes: J, path: string): { errs: FieldError[];
         break;
       case 'downwardAPI':
         if (src.defaultMode !== undefined) errs.push(...validateMode(src.defaultMode, `${sp}.defaultMode`));
+        errs.push(...validateDownwardAPIItems(src.items, `${sp}.items`));
         break;
       case 'projected':
         if (src.defaultMode !== undefined) errs.push(...validateMode(src.defaultMode, `${sp}.defaultMode`));
+        (Array.isArray(src.sources) ? src.sources : []).forEach((ps: J, j: number) => {
+          if (ps?.downwardAPI) errs.push(...validateDownwardAPIItems(ps.downwardAPI.items, `${sp}.sources[${j}].downwardAPI.items`));
+        });
         break;
     }
   });

@@ -616,7 +616,11 @@ spec:
     const attempts = evs.filter((e) => e.reason === 'FailedCreatePodSandBox').reduce((n, e) => n + (e.count ?? 1), 0);
     assert.ok(attempts >= 1 && attempts <= 3, `${attempts} sandbox attempts in ~13 s (back-off 10 s)`);
     const p2 = await pod('default', 'porty-too');
-    assert.equal(p2.status?.phase ?? 'Pending', 'Pending');
+    assert.equal(p2.status?.phase, 'Pending');
+    // As the kubelet shows it: the container waits for its sandbox.
+    assert.deepEqual(p2.status.containerStatuses.map((c: J) => [c.name, c.ready, c.restartCount, c.state]), [['web', false, 0, { waiting: { reason: 'ContainerCreating' } }]]);
+    const table = await ts.kubectl().ok(['get', 'pod', 'porty-too', '--no-headers']);
+    assert.match(table, /^porty-too\s+0\/1\s+ContainerCreating\s+0\s/);
     const left = await podContainers(0, p2.metadata.uid);
     assert.ok(left.length <= 2, `containers of porty-too on the host: ${left.map((c) => `${c.Labels[CONTAINER_LABELS.role]}:${c.State}`)}`);
     await ts.kubectl().ok(['delete', 'pod', 'porty-too', '--wait=true']);

@@ -87,6 +87,43 @@ describe('Pod', () => {
     ]);
   });
 
+  it('checks downward API field paths as kube-apiserver does: pod IPs in env only, metadata in files', () => {
+    const fieldRef = (fieldPath: string, apiVersion = 'v1') => ({ fieldRef: { apiVersion, fieldPath } });
+    const { errors } = create(pod, {
+      metadata: { name: 'p' },
+      spec: {
+        containers: [
+          {
+            name: 'c',
+            image: 'x',
+            env: [
+              { name: 'IP', valueFrom: fieldRef('status.podIP') },
+              { name: 'NODE', valueFrom: fieldRef('spec.nodeName') },
+              { name: 'LBL', valueFrom: fieldRef('metadata.labels') },
+              { name: 'BAD', valueFrom: fieldRef('status.bogus') },
+              { name: 'SUB', valueFrom: fieldRef("metadata.name['x']") },
+              { name: 'VER', valueFrom: fieldRef('metadata.name', 'v2') },
+            ],
+          },
+        ],
+        volumes: [
+          { name: 'ok', downwardAPI: { items: [{ path: 'labels', ...fieldRef('metadata.labels') }, { path: 'one', ...fieldRef("metadata.annotations['a.b/c']") }] } },
+          { name: 'ip', downwardAPI: { items: [{ path: 'ip', ...fieldRef('status.podIP') }] } },
+          { name: 'proj', projected: { sources: [{ downwardAPI: { items: [{ path: 'node', ...fieldRef('spec.nodeName') }] } }] } },
+        ],
+      },
+    });
+    const fileFields = '"metadata.annotations", "metadata.labels", "metadata.name", "metadata.namespace", "metadata.uid"';
+    // Volumes are checked before containers (ValidatePodSpec's order).
+    assert.deepEqual(errors, [
+      `spec.volumes[1].downwardAPI.items[0].fieldRef.fieldPath: Unsupported value: "status.podIP": supported values: ${fileFields}`,
+      `spec.volumes[2].projected.sources[0].downwardAPI.items[0].fieldRef.fieldPath: Unsupported value: "spec.nodeName": supported values: ${fileFields}`,
+      'spec.containers[0].env[2].valueFrom.fieldRef.fieldPath: Unsupported value: "metadata.labels": supported values: "metadata.name", "metadata.namespace", "metadata.uid", "spec.nodeName", "spec.serviceAccountName", "status.hostIP", "status.hostIPs", "status.podIP", "status.podIPs"',
+      'spec.containers[0].env[3].valueFrom.fieldRef.fieldPath: Invalid value: "status.bogus": error converting fieldPath: field label not supported: status.bogus',
+      `spec.containers[0].env[4].valueFrom.fieldRef.fieldPath: Invalid value: "metadata.name['x']": error converting fieldPath: field label does not support subscript: metadata.name['x']`,
+      'spec.containers[0].env[5].valueFrom.fieldRef.fieldPath: Invalid value: "metadata.name": error converting fieldPath: unsupported pod version: v2',    ]);
+  });
+
   it('requires volume mounts to name a volume', () => {
     const { errors } = create(pod, { metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'x', volumeMounts: [{ name: 'nope', mountPath: '/x' }] }] } });
     assert.deepEqual(errors, ['spec.containers[0].volumeMounts[0].name: Not found: "nope"']);
