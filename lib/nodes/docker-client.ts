@@ -213,8 +213,34 @@ export function createDockerClient(conn: HostConnection, opts: DockerClientOptio
   const agent = new SshDockerAgent(conn, socketPath, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   // host/port only fill the Host header and the agent's pool key; the agent decides where bytes go.
   const docker = new Docker({ protocol: 'http', host: 'docker', port: 80, version: `v${version}`, agent } as Docker.DockerOptions);
+  retryResetReads(docker);
   META.set(docker, { conn, socketPath, version, agent });
   return docker;
+}
+
+interface DialOptions {
+  method?: string;
+  isStream?: boolean;
+  hijack?: boolean;
+}
+type DialCallback = (err: (Error & { code?: string }) | null, data: unknown) => void;
+
+/**
+ * A pooled channel can end (dockerd restarting, sshd dropping it) just as a request goes out on it;
+ * Node then fails the request with ECONNRESET ("socket hang up") before any response. A read has no
+ * effect, so it is sent once more, on another channel, instead of failing a pod sync or a heartbeat.
+ */
+function retryResetReads(docker: Docker): void {
+  const modem = docker.modem as unknown as { dial(opts: DialOptions, cb: DialCallback): void };
+  const dial = modem.dial.bind(modem);
+  modem.dial = (opts, cb) => {
+    const again = { ...opts }; // dial() prefixes the path with the API version in place
+    dial(opts, (err, data) => {
+      const read = again.method === 'GET' && !again.isStream && !again.hijack;
+      if (err && read && err.code === 'ECONNRESET') return dial(again, cb);
+      cb(err, data);
+    });
+  };
 }
 
 /**
