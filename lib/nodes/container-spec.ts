@@ -44,6 +44,8 @@ export function containerHash(container: J): string {
 export const HOST_STATE_DIR = '/var/lib/kubeshim';
 /** Where the sandbox container sees the pod's state directory (volumes/, containers/). */
 export const SANDBOX_POD_PATH = '/kubeshim-pod';
+/** Where the sandbox mounts the pod's Memory emptyDirs, to keep their tmpfs (and files) for the pod's life. */
+export const SANDBOX_MEMORY_PATH = '/kubeshim-memory';
 
 /** Why a container's config could not be made: the kubelet's CreateContainerConfigError. */
 export class ContainerConfigError extends Error {
@@ -721,7 +723,7 @@ export function sandboxCreateOptions(pod: KObject, ctx: SandboxContext): Record<
     CpuShares: 2,
     // The pod's state directory, so the worker can write volume files and termination-message files
     // through the Engine API's archive upload (as root, no shell or SSH exec needed on the host).
-    Binds: [`${podDir(pod)}:${SANDBOX_POD_PATH}`],
+    Binds: [`${podDir(pod)}:${SANDBOX_POD_PATH}`, ...memoryVolumes(pod).map((m) => `${m.volume}:${SANDBOX_MEMORY_PATH}/${m.name}`)],
   };
   if (spec.hostIPC) hostConfig.IpcMode = 'host';
   if (spec.hostPID) hostConfig.PidMode = 'host';

@@ -531,6 +531,7 @@ export class PodWorker {
         for (const c of unstarted) await this.removeContainer(c.Id);
         listed = listed.filter((c) => !unstarted.includes(c));
       }
+      if (!(await this.ensureMemoryVolumes(pod))) return this.sandboxFailed(pod, listed, waiting, new Error('a Memory emptyDir volume could not be made'));
       const id = await this.createSandbox(pod, network, attempt).catch((e) => this.sandboxFailed(pod, listed, waiting, e));
       // The sandbox starts (the slowest step of a pod start) while volumes are written and the first
       // container is prepared and created; that container's start waits for it.
@@ -1080,24 +1081,9 @@ export class PodWorker {
     let ok = true;
     const failed = (name: string, why: string) => {
       ok = false;
-      return this.event(pod, undefined, 'Warning', 'FailedMount', `MountVolume.SetUp failed for volume "${name}" : ${why}`);
+      return this.failedMount(pod, name, why);
     };
-    // emptyDir medium Memory: one local-driver tmpfs volume per pod volume, shared by its containers.
-    for (const m of memoryVolumes(pod)) {
-      if (this.volumeVersions.get(`${pod.metadata.uid}/${m.name}`) === m.volume) continue;
-      try {
-        const driverOpts: Record<string, string> = { type: 'tmpfs', device: 'tmpfs' };
-        if (m.options) driverOpts.o = m.options;
-        await bounded(
-          this.docker.createVolume({ Name: m.volume, Driver: 'local', DriverOpts: driverOpts, Labels: { [CONTAINER_LABELS.podUid]: pod.metadata.uid!, [CONTAINER_LABELS.node]: this.nodeName } }),
-          DOCKER_CALL_MS,
-          'create volume',
-        );
-        this.volumeVersions.set(`${pod.metadata.uid}/${m.name}`, m.volume);
-      } catch (e) {
-        await failed(m.name, errorText(e));
-      }
-    }
+    if (!(await this.ensureMemoryVolumes(pod))) ok = false;
     // persistentVolumeClaim: the bound PV's hostPath/local path.
     const claims = new Map<string, string>();
     for (const v of pod.spec?.volumes ?? []) {
@@ -1135,6 +1121,37 @@ export class PodWorker {
       }
     }
     return ok;
+  }
+
+  /**
+   * emptyDir medium Memory: one local-driver tmpfs volume per pod volume, shared by its containers
+   * and held mounted by the sandbox (else the Engine unmounts a tmpfs, and drops its files, whenever
+   * no container uses it — a lone container's restart). Made before the sandbox that binds it: the
+   * Engine would make a missing one on disk. False (and a FailedMount event) when one cannot be made.
+   */
+  private async ensureMemoryVolumes(pod: KObject): Promise<boolean> {
+    let ok = true;
+    for (const m of memoryVolumes(pod)) {
+      if (this.volumeVersions.get(`${pod.metadata.uid}/${m.name}`) === m.volume) continue;
+      try {
+        const driverOpts: Record<string, string> = { type: 'tmpfs', device: 'tmpfs' };
+        if (m.options) driverOpts.o = m.options;
+        await bounded(
+          this.docker.createVolume({ Name: m.volume, Driver: 'local', DriverOpts: driverOpts, Labels: { [CONTAINER_LABELS.podUid]: pod.metadata.uid!, [CONTAINER_LABELS.node]: this.nodeName } }),
+          DOCKER_CALL_MS,
+          'create volume',
+        );
+        this.volumeVersions.set(`${pod.metadata.uid}/${m.name}`, m.volume);
+      } catch (e) {
+        ok = false;
+        await this.failedMount(pod, m.name, errorText(e));
+      }
+    }
+    return ok;
+  }
+
+  private failedMount(pod: KObject, volume: string, why: string): Promise<void> {
+    return this.event(pod, undefined, 'Warning', 'FailedMount', `MountVolume.SetUp failed for volume "${volume}" : ${why}`);
   }
 
   /** A claim's host path (a string starting with '/'), or why it cannot be mounted yet. */

@@ -369,6 +369,36 @@ spec:
     assert.equal(log, 'one\ntwo\napp\n');
   });
 
+  it('keeps a Memory emptyDir\'s files when its only container restarts (the pod holds the tmpfs)', async () => {
+    await apply(`apiVersion: v1
+kind: Pod
+metadata: {name: remembers}
+spec:
+  nodeName: ${nodes[1].name}
+  terminationGracePeriodSeconds: 1
+  volumes:
+  - {name: mem, emptyDir: {medium: Memory}}
+  containers:
+  - name: app
+    image: busybox:latest
+    # First run: leave a note and crash. Second run: find the note and stay up.
+    command: ["sh", "-c", "if [ -f /mem/note ]; then exec sleep 3600; fi; echo was-here > /mem/note; exit 1"]
+    volumeMounts: [{name: mem, mountPath: /mem}]
+`);
+    const p = await until(
+      'remembers Running after one restart',
+      async () => {
+        const p = await pod('default', 'remembers');
+        const cs = p.status?.containerStatuses?.[0];
+        return cs?.restartCount === 1 && cs.state?.running ? p : undefined;
+      },
+      60_000,
+    );
+    const app = (await podContainers(1, p.metadata.uid)).find((c) => c.State === 'running' && c.Labels[CONTAINER_LABELS.containerName] === 'app')!;
+    assert.equal((await execIn(dockers[1], app.Id, ['cat', '/mem/note'])).output, 'was-here\n');
+    await ts.kubectl().ok(['delete', 'pod', 'remembers', '--timeout=30s']);
+  });
+
   it('shares a Memory emptyDir between containers and mounts a claim bound to a hostPath volume', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'kubeshim-pv-'));
     try {
