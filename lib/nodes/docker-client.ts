@@ -8,7 +8,7 @@ import { inspect } from 'node:util';
 import type { Duplex } from 'node:stream';
 import Docker from 'dockerode';
 import { logger } from '../log.js';
-import { HostFaultError } from './ssh-connection.js';
+import { HostFaultError } from './host-fault.js';
 import { DOCKER_API_VERSION, type DockerClient, type HostConnection, type HostFault } from './types.js';
 
 export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
@@ -256,6 +256,11 @@ export async function probeDockerSocket(docker: DockerClient): Promise<void> {
 /** Long-lived calls (followed logs, exec/attach, events…) holding a channel of their own right now. */
 export function openDockerStreams(docker: DockerClient): number {
   return META.get(docker)?.agent.openStreams ?? 0;
+}
+
+/** The HTTP status of a failed Engine API call (dockerode puts it on the error), if it got one. */
+export function dockerStatus(e: unknown): number | undefined {
+  return (e as { statusCode?: number } | undefined)?.statusCode;
 }
 
 export interface DockerCheck {

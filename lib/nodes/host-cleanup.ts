@@ -5,6 +5,7 @@
 // directories of pods whose containers ran on this engine are removed, then the directory itself
 // once empty: hosts that share one filesystem (the test bed's namespace hosts) keep each other's.
 import type Docker from 'dockerode';
+import { dockerStatus } from './docker-client.js';
 import { HOST_STATE_DIR } from './container-spec.js';
 import { INFRA_IMAGE } from './infra-image.js';
 import { prepareHostStateDir, removeStateDir } from './host-state.js';
@@ -21,7 +22,7 @@ function text(e: unknown): string {
   return j?.message ?? (e instanceof Error ? e.message : String(e));
 }
 
-const notFound = (e: unknown) => (e as { statusCode?: number })?.statusCode === 404;
+const notFound = (e: unknown) => dockerStatus(e) === 404;
 
 /** Removes what kubeshim put on the host; returns one message per thing that could not be removed. */
 export async function cleanHost(docker: Docker, connection: HostConnection): Promise<string[]> {

@@ -21,7 +21,11 @@ export class StartLatch {
   #promise?: Promise<void>;
   #settle?: { resolve(): void; reject(e: Error): void };
 
-  start(connect: () => void): Promise<void> {
+  constructor(private readonly node: string) {}
+
+  /** `closed`: the connection was closed, so it will not start again. */
+  start(closed: boolean, connect: () => void): Promise<void> {
+    if (closed) return Promise.reject(new Error(`connection to node ${this.node} is closed`));
     if (!this.#promise) {
       this.#promise = new Promise<void>((resolve, reject) => {
         this.#settle = { resolve, reject };
@@ -41,6 +45,11 @@ export class StartLatch {
   reject(e: Error): void {
     this.#settle?.reject(e);
     this.#settle = undefined;
+  }
+
+  /** The connection closed: a start still waiting fails. */
+  closed(): void {
+    this.reject(new Error(`connection to node ${this.node} was closed before it became ready`));
   }
 }
 

@@ -5,6 +5,7 @@
 // sleeps in pause(2) forever and exits 0 on SIGTERM/SIGINT: as PID 1 of its container, signals without
 // a handler would be ignored and `docker stop` would always wait for SIGKILL.
 import type Docker from 'dockerode';
+import { dockerStatus } from './docker-client.js';
 
 export const PAUSE_VERSION = '1.0';
 export const INFRA_IMAGE = `kubeshim/pause:${PAUSE_VERSION}`;
@@ -201,7 +202,7 @@ export async function ensureInfraImage(docker: Docker, opts: { arch?: PauseArch 
     await docker.getImage(INFRA_IMAGE).inspect();
     return;
   } catch (e) {
-    if ((e as { statusCode?: number }).statusCode !== 404) throw e;
+    if (dockerStatus(e) !== 404) throw e;
   }
   const arch = opts.arch ?? pauseArchFor(((await docker.version()) as { Arch?: string }).Arch);
   const tar = singleFileTar(PAUSE_PATH.slice(1), pauseElf(arch));

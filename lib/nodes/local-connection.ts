@@ -9,6 +9,7 @@ import { connect, type Socket } from 'node:net';
 import { constants as osConstants, userInfo } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { logger } from '../log.js';
+import { DEFAULT_DOCKER_SOCKET } from './docker-client.js';
 import { HostFaultError, reconnectDelay, StartLatch } from './host-fault.js';
 import type { ConnectionState, ExecResult, HostConnection, HostEndpoint, HostFault } from './types.js';
 
@@ -20,9 +21,6 @@ export interface LocalConnectionOptions {
 }
 
 const DEFAULT_EXEC_TIMEOUT_MS = 30_000;
-// docker-client.ts's DEFAULT_DOCKER_SOCKET; not imported, as that module imports ours (through
-// ssh-connection.ts) and the cycle is not worth one string.
-const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
 
 function describeCommand(cmd: string): string {
   return cmd.length > 80 ? cmd.slice(0, 77) + '...' : cmd;
@@ -51,7 +49,7 @@ export class LocalHostConnection extends EventEmitter implements HostConnection 
   #generation = 0;
   #closed = false;
   #retryTimer?: NodeJS.Timeout;
-  readonly #start = new StartLatch();
+  readonly #start: StartLatch;
   /** Commands still running, with how to fail them (close() ends them, as a closed SSH link does). */
   readonly #running = new Map<ChildProcess, (err: Error) => void>();
   /** Sockets handed out and still open (close() ends them, as closing an SSH client ends its channels). */
@@ -60,6 +58,7 @@ export class LocalHostConnection extends EventEmitter implements HostConnection 
   constructor(ep: HostEndpoint, opts: LocalConnectionOptions = {}) {
     super();
     this.endpoint = ep;
+    this.#start = new StartLatch(ep.name);
     this.#connectTimeoutMs = opts.connectTimeoutMs ?? 10_000;
     // A local check is one connect(2) on a unix socket: retry more often than a remote host
     // (SSH: up to 30 s), so the Node turns Ready within seconds of Docker starting.
@@ -78,8 +77,7 @@ export class LocalHostConnection extends EventEmitter implements HostConnection 
   }
 
   start(): Promise<void> {
-    if (this.#closed) return Promise.reject(new Error(`connection to node ${this.endpoint.name} is closed`));
-    return this.#start.start(() => this.#connect());
+    return this.#start.start(this.#closed, () => this.#connect());
   }
 
   async close(): Promise<void> {
@@ -91,7 +89,7 @@ export class LocalHostConnection extends EventEmitter implements HostConnection 
     for (const s of this.#sockets) s.destroy();
     this.#sockets.clear();
     this.#state = 'closed';
-    this.#start.reject(new Error(`connection to node ${this.endpoint.name} was closed before it became ready`));
+    this.#start.closed();
     this.emit('closed');
   }
 

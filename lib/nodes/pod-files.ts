@@ -7,6 +7,7 @@
 // this container they are written while the sandbox starts, off the pod's start path.
 import type Docker from 'dockerode';
 import { HOST_STATE_DIR } from './container-spec.js';
+import { dockerStatus } from './docker-client.js';
 import { INFRA_IMAGE, PAUSE_PATH, tarArchive, type TarEntry } from './infra-image.js';
 import { withTimeout } from './timeout.js';
 import { CONTAINER_LABELS } from './types.js';
@@ -16,10 +17,6 @@ const MOUNT = '/pods';
 const CALL_MS = 30_000;
 /** An empty file in each pod directory written here (see write). */
 const MARKER = '.kubeshim-pod';
-
-function statusCode(e: unknown): number | undefined {
-  return (e as { statusCode?: number })?.statusCode;
-}
 
 export class PodFileWriter {
   private container?: Promise<string>;
@@ -48,7 +45,7 @@ export class PodFileWriter {
       await this.put(tar);
     } catch (e) {
       // Removed behind our back (docker container prune removes containers that never ran): make it again.
-      if (statusCode(e) !== 404) throw e;
+      if (dockerStatus(e) !== 404) throw e;
       this.container = undefined;
       await this.put(tar);
     }
@@ -72,7 +69,7 @@ export class PodFileWriter {
       try {
         return (await withTimeout(this.docker.createContainer(body as never), CALL_MS, 'create pod file writer')).id;
       } catch (e) {
-        if (statusCode(e) !== 409) throw e;
+        if (dockerStatus(e) !== 409) throw e;
         return (await withTimeout(this.docker.getContainer(this.name).inspect(), CALL_MS, 'inspect pod file writer')).Id as string;
       }
     })();

@@ -3,6 +3,7 @@
 // pod IPs come from the node's range as with a CNI bridge plugin; the infra container of every
 // non-hostNetwork pod attaches to it and its address becomes status.podIP.
 import type Docker from 'dockerode';
+import { dockerStatus } from './docker-client.js';
 import { CONTAINER_LABELS } from './types.js';
 import { logger } from '../log.js';
 import { ipToInt } from '../ipv4.js';
@@ -85,7 +86,7 @@ export async function ensurePodNetwork(docker: Docker, opts: { nodeName: string;
     return { name, id: info.Id, subnet, gateway: info.IPAM?.Config?.[0]?.Gateway };
   } catch (e) {
     // Another worker created it first (409): use theirs.
-    if ((e as { statusCode?: number }).statusCode === 409) return ensurePodNetwork(docker, { ...opts, podCIDR: undefined });
+    if (dockerStatus(e) === 409) return ensurePodNetwork(docker, { ...opts, podCIDR: undefined });
     throw e;
   }
 }

@@ -48,7 +48,7 @@ import {
   type VolumeSources,
 } from './container-spec.js';
 import { createHash } from 'node:crypto';
-import { ensureInfraImage, tarArchive } from './infra-image.js';
+import { ensureInfraImage } from './infra-image.js';
 import { prepareHostStateDir, removeStateDir, type HostOwner } from './host-state.js';
 import { grpcHealthCheck } from './grpc-probe.js';
 import { demuxDockerStream } from './docker-stream.js';
@@ -57,6 +57,7 @@ import { ensurePodNetwork, type PodNetwork } from './pod-network.js';
 import { computePodStatus, type ObservedContainer, type WaitingReason } from './pod-status.js';
 import { PodSyncQueue } from './pod-sync-queue.js';
 import { PodFileWriter } from './pod-files.js';
+import { dockerStatus } from './docker-client.js';
 import { CONTAINER_LABELS, type HostConnection } from './types.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -153,9 +154,6 @@ function podRef(pod: KObject): string {
   return `${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`;
 }
 
-function statusCode(e: unknown): number | undefined {
-  return (e as { statusCode?: number })?.statusCode;
-}
 
 function errorText(e: unknown): string {
   const j = (e as { json?: { message?: string } })?.json;
@@ -690,7 +688,7 @@ export class PodWorker {
         present = await bounded(this.docker.getImage(image).inspect(), DOCKER_CALL_MS, 'inspect image');
         this.images.set(image, { info: present, at: Date.now() });
       } catch (e) {
-        if (statusCode(e) !== 404) throw e;
+        if (dockerStatus(e) !== 404) throw e;
         this.images.delete(image);
       }
     }
@@ -811,12 +809,12 @@ export class PodWorker {
       this.mutations++;
       id = await create().catch(async (e) => {
         // An engine that will not join a sandbox still starting gets asked again once it runs.
-        if (sandbox.settled || statusCode(e) === 409 || statusCode(e) === 404) throw e;
+        if (sandbox.settled || dockerStatus(e) === 409 || dockerStatus(e) === 404) throw e;
         await sandbox.started;
         return create();
       });
     } catch (e) {
-      if (statusCode(e) === 409) {
+      if (dockerStatus(e) === 409) {
         // Created by an earlier (crashed or concurrent) pass: adopt it instead of duplicating.
         const info = await bounded(this.docker.getContainer(name).inspect(), DOCKER_CALL_MS, 'inspect container');
         if (info.Config?.Labels?.[CONTAINER_LABELS.podUid] !== pod.metadata.uid) throw e;
@@ -824,7 +822,7 @@ export class PodWorker {
         id = info.Id;
       } else {
         // "No such image": it went away since we looked; look again next time.
-        if (statusCode(e) === 404) this.images.delete(c.image);
+        if (dockerStatus(e) === 404) this.images.delete(c.image);
         const message = errorText(e);
         waiting.set(c.name, { reason: 'CreateContainerError', message });
         await this.event(pod, c, 'Warning', 'Failed', `Error: ${message}`, role);
@@ -842,7 +840,7 @@ export class PodWorker {
       this.mutations++;
       await bounded(this.docker.getContainer(id).start(), DOCKER_CALL_MS, 'start container');
     } catch (e) {
-      if (statusCode(e) === 304) return; // already started
+      if (dockerStatus(e) === 304) return; // already started
       const message = errorText(e);
       // The run counts as failed: the next sync restarts it under the restart policy and back-off.
       this.inspectCache.delete(id);
@@ -1073,8 +1071,8 @@ export class PodWorker {
   }
 
   /**
-   * Writes (and refreshes) configMap, secret, downwardAPI and projected volumes through the sandbox,
-   * which binds the pod's volume directory. False when a volume cannot be set up: the pod's
+   * Resolves claims, and writes (and refreshes) configMap, secret, downwardAPI and projected volume
+   * files into the pod's directory (pod-files.ts). False when a volume cannot be set up: the pod's
    * containers wait (ContainerCreating) and a FailedMount event says why, as with the kubelet.
    */
   private async syncVolumes(pod: KObject, podIP: string | undefined): Promise<boolean> {
@@ -1083,7 +1081,6 @@ export class PodWorker {
       ok = false;
       return this.failedMount(pod, name, why);
     };
-    if (!(await this.ensureMemoryVolumes(pod))) ok = false;
     // persistentVolumeClaim: the bound PV's hostPath/local path.
     const claims = new Map<string, string>();
     for (const v of pod.spec?.volumes ?? []) {
@@ -1234,7 +1231,7 @@ export class PodWorker {
       this.mutations++;
       return (await bounded(this.docker.createContainer({ name, ...body } as never), DOCKER_CALL_MS, 'create sandbox')).id;
     } catch (e) {
-      if (statusCode(e) !== 409) {
+      if (dockerStatus(e) !== 409) {
         // The network or pause image may have been removed behind our back: check them again next time.
         this.setup = undefined;
         await this.event(pod, undefined, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${errorText(e)}`);
@@ -1248,7 +1245,7 @@ export class PodWorker {
     try {
       await bounded(this.docker.getContainer(id).start(), DOCKER_CALL_MS, 'start sandbox');
     } catch (e) {
-      if (statusCode(e) !== 304) {
+      if (dockerStatus(e) !== 304) {
         // Said at once: the events held while it started are dropped (nothing of them happened).
         await this.recordEvent(pod, undefined, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${errorText(e)}`, 'app');
         throw e;
@@ -1302,7 +1299,7 @@ export class PodWorker {
       await bounded(this.docker.getContainer(c.Id).stop({ t: graceSeconds }), (graceSeconds + 15) * 1000, 'stop container');
     } catch (e) {
       // 304: already stopped; 404: already gone. Both are the state we want.
-      if (statusCode(e) !== 304 && statusCode(e) !== 404) throw e;
+      if (dockerStatus(e) !== 304 && dockerStatus(e) !== 404) throw e;
     }
   }
 
@@ -1311,7 +1308,7 @@ export class PodWorker {
       this.mutations++;
       await bounded(this.docker.getContainer(id).remove({ force: true, v: true }), DOCKER_CALL_MS, 'remove container');
     } catch (e) {
-      if (statusCode(e) !== 404 && statusCode(e) !== 409) throw e;
+      if (dockerStatus(e) !== 404 && dockerStatus(e) !== 409) throw e;
     }
     this.inspectCache.delete(id);
     this.messages.delete(id);
@@ -1405,7 +1402,7 @@ export class PodWorker {
     try {
       if (sandboxId) message = await this.readPodFile(sandboxId, terminationFile(name, Number(c.Labels[CONTAINER_LABELS.restartCount] ?? 0)), MAX_TERMINATION_MESSAGE);
     } catch (e) {
-      if (statusCode(e) !== 404) logger.debug('termination message unreadable', { node: this.nodeName, container: c.Id, error: errorText(e) });
+      if (dockerStatus(e) !== 404) logger.debug('termination message unreadable', { node: this.nodeName, container: c.Id, error: errorText(e) });
     }
     if (!message && spec.terminationMessagePolicy === 'FallbackToLogsOnError' && (info.State?.ExitCode ?? 0) !== 0) {
       message = await this.logTail(c.Id, !!info.Config?.Tty).catch(() => '');

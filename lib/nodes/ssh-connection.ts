@@ -26,9 +26,6 @@ export interface HostConnectionOptions {
   maxSessions?: number;
 }
 
-// Lives in host-fault.ts (the local transport throws it too); importers of this module keep it.
-export { HostFaultError };
-
 /** The one place that picks a transport: SSH, or none for this machine (`local: true`). */
 export function createHostConnection(ep: HostEndpoint, opts: HostConnectionOptions = {}): HostConnection {
   if (ep.local) return new LocalHostConnection(ep, opts);
@@ -117,13 +114,14 @@ class SshHostConnection extends EventEmitter implements HostConnection {
   #pings: number[] = [];
   #sessions = 0;
   #waiters: Array<() => void> = [];
-  readonly #start = new StartLatch();
+  readonly #start: StartLatch;
   /** A key learned by trust-on-first-use stays pinned for later reconnects even without a known_hosts file. */
   #learned?: HostTrust;
 
   constructor(ep: HostEndpoint, opts: HostConnectionOptions) {
     super();
     this.endpoint = ep;
+    this.#start = new StartLatch(ep.name);
     this.#opts = {
       keepaliveIntervalMs: opts.keepaliveIntervalMs ?? 5000,
       keepaliveCountMax: opts.keepaliveCountMax ?? 3,
@@ -151,8 +149,7 @@ class SshHostConnection extends EventEmitter implements HostConnection {
   }
 
   start(): Promise<void> {
-    if (this.#closed) return Promise.reject(new Error(`connection to node ${this.endpoint.name} is closed`));
-    return this.#start.start(() => this.#connect());
+    return this.#start.start(this.#closed, () => this.#connect());
   }
 
   async close(): Promise<void> {
@@ -177,7 +174,7 @@ class SshHostConnection extends EventEmitter implements HostConnection {
       });
     }
     this.#state = 'closed';
-    this.#start.reject(new Error(`connection to node ${this.endpoint.name} was closed before it became ready`));
+    this.#start.closed();
     this.emit('closed');
   }
 

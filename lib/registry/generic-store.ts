@@ -17,7 +17,7 @@ import {
   type FieldError,
   type Status,
 } from '../api/errors.js';
-import { parseFieldSelector, parseLabelSelector, type FieldSelector, type LabelSelector } from '../api/selectors.js';
+import { parseFieldSelector, parseLabelSelector, type FieldSelector } from '../api/selectors.js';
 import {
   CompactedError,
   FutureRevisionError,
